@@ -1,0 +1,36 @@
+// `npm run build`: the runtime bundle, the library and the CLI into dist/.
+import { build } from 'esbuild';
+import { mkdir, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { bundleRuntime, sizeReport } from './runtime.js';
+import { ROOT, RUNTIME_BUNDLE } from './paths.js';
+
+const only = process.argv[2];
+await mkdir(path.dirname(RUNTIME_BUNDLE), { recursive: true });
+const min = await bundleRuntime(true);
+await writeFile(RUNTIME_BUNDLE, min);
+await writeFile(RUNTIME_BUNDLE.replace('.min.js', '.js'), await bundleRuntime(false));
+const size = sizeReport(min);
+console.log(
+  `runtime: dist/mote-runtime.min.js ${size.bytes} bytes minified, ${size.gzipBytes} bytes gzipped (ES5)`,
+);
+if (only !== 'runtime') {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+  } as const;
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'src/index.ts')],
+    outfile: path.join(ROOT, 'dist/index.js'),
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, 'src/cli/bin.ts')],
+    outfile: path.join(ROOT, 'dist/cli.js'),
+  });
+  console.log('library: dist/index.js, cli: dist/cli.js');
+}

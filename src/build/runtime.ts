@@ -1,0 +1,32 @@
+// Bundles src/runtime into the one minified ES5 file that ships to devices and runs
+// in every emulator: `npm run build:runtime` → dist/mote-runtime.min.js.
+import { build } from 'esbuild';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ROOT } from './paths.js';
+
+/**
+ * The runtime as one ES5 script defining the global `mote` (and `module.exports`
+ * where a CommonJS loader, such as Espruino's require, provides one).
+ * esbuild's es5 target rejects let/const, arrow functions and classes outright, which
+ * is the first guard on the runtime staying ES5.
+ */
+export async function bundleRuntime(minify = true): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'src/runtime/entry.ts')],
+    bundle: true,
+    format: 'iife',
+    target: 'es5',
+    minify,
+    write: false,
+    legalComments: 'none',
+    banner: { js: 'var mote=(function(){var __mote={};' },
+    footer: { js: 'return __mote;})();if(typeof module!=="undefined"&&module.exports)module.exports=mote;' },
+  });
+  return result.outputFiles[0].text;
+}
+
+export function sizeReport(source: string): { bytes: number; gzipBytes: number } {
+  const b = Buffer.from(source);
+  return { bytes: b.length, gzipBytes: gzipSync(b, { level: 9 }).length };
+}

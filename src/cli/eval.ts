@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { load } from '../runtime/model.js';
+import { loadDigits, type Dataset } from '../data/digits.js';
+import { evaluate } from '../evaluate.js';
+import { UsageError } from './usage.js';
+
+export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--json]
+
+Runs the model over a labelled data set with mote's runtime and prints its accuracy,
+mean time per inference and MACs. digits-test is the 2,000 held-out MNIST digits.`;
+
+export const DATASETS: Record<string, () => Dataset> = {
+  'digits-test': () => loadDigits('test'),
+  'digits-train': () => loadDigits('train'),
+};
+
+export async function evalCommand(
+  file: string,
+  dataset: string,
+  limit: number | undefined,
+  plan: string,
+  json: boolean,
+): Promise<string> {
+  const make = DATASETS[dataset];
+  if (!make)
+    throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
+  const model = load(await readFile(file), { plan });
+  const r = evaluate(model, make(), limit);
+  if (json) return JSON.stringify({ model: file, dataset, ...r, memory: model.memory }, null, 2);
+  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, ${r.macsPerInference} MACs`;
+}

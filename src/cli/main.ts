@@ -1,0 +1,133 @@
+// The `mote` command: parses arguments, dispatches, and maps failures to exit codes
+// (1: the model or the input is bad; 2: the command line is).
+import { parseArgs } from 'node:util';
+import { inspectCommand, inspectHelp } from './inspect.js';
+import { runCommand, runHelp } from './run.js';
+import { compileCommand, compileHelp } from './compile.js';
+import { evalCommand, evalHelp } from './eval.js';
+import { demoCommand, demoHelp } from './demo.js';
+import { targetsCommand, targetsHelp } from './targets.js';
+import { fitCommand, fitHelp } from './fit.js';
+import { emulateCommand, emulateHelp } from './emulate.js';
+import { need, numberFlag, UsageError } from './usage.js';
+
+const HELP = `mote: compile, compress and run neural networks on JavaScript microcontrollers
+
+usage: mote <command> [options]   (mote <command> --help for details)
+
+  demo       compile the bundled digits model, run it in the emulated default target
+  compile    import and compress a model into a .mote file
+  inspect    show a .mote file's tensors, encodings, sizes and compression ratio
+  run        run a .mote on inputs from a JSON file
+  eval       accuracy of a .mote on a bundled data set
+  targets    list the boards and engines mote knows, with their budgets
+  fit        check a .mote against a target's flash, RAM and time budgets
+  emulate    run a .mote in a target's emulated engine, with a per-layer profile
+
+options: --help, --version, --json (machine-readable output)`;
+
+const COMMANDS: Record<string, string> = {
+  demo: demoHelp,
+  compile: compileHelp,
+  inspect: inspectHelp,
+  run: runHelp,
+  eval: evalHelp,
+  targets: targetsHelp,
+  fit: fitHelp,
+  emulate: emulateHelp,
+};
+
+interface Outcome {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export async function main(argv: string[]): Promise<Outcome> {
+  try {
+    const r = await dispatch(argv);
+    return typeof r === 'string' ? { code: 0, out: r, err: '' } : r;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      return { code: 2, out: '', err: `mote: ${message}\n(run 'mote --help' for usage)` };
+    }
+    if ((e as { code?: string }).code === 'ENOENT') return { code: 1, out: '', err: `mote: ${message}` };
+    return { code: 1, out: '', err: message.startsWith('mote') ? message : `mote: ${message}` };
+  }
+}
+
+/** A command's output, or an outcome for commands that can fail without an error (fit). */
+async function dispatch(argv: string[]): Promise<string | Outcome> {
+  const { values: f, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+      json: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+      input: { type: 'string' },
+      plan: { type: 'string' },
+      dataset: { type: 'string' },
+      limit: { type: 'string' },
+      target: { type: 'string' },
+      prune: { type: 'string' },
+      cluster: { type: 'string' },
+      int8: { type: 'boolean' },
+      binary: { type: 'boolean' },
+      'gap-bits': { type: 'string' },
+      fixed: { type: 'boolean' },
+      labels: { type: 'string' },
+      'out-dir': { type: 'string' },
+    },
+  });
+  const [command, file, ...rest] = positionals;
+  if (f.version) return '0.1.0';
+  if (!command) return HELP;
+  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}'`);
+  if (f.help) return COMMANDS[command];
+  if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
+  const json = !!f.json;
+  const plan = f.plan ?? 'stream';
+  switch (command) {
+    case 'inspect':
+      return inspectCommand(need(file, 'inspect needs a .mote file'), json);
+    case 'run':
+      return runCommand(
+        need(file, 'run needs a .mote file'),
+        need(f.input, 'run needs --input <file.json>'),
+        plan,
+        json,
+      );
+    case 'compile':
+      return compileCommand(
+        need(file, 'compile needs a model file'),
+        need(f.output, 'compile needs -o <out.mote>'),
+        f,
+        json,
+      );
+    case 'eval':
+      return evalCommand(
+        need(file, 'eval needs a .mote file'),
+        f.dataset ?? 'digits-test',
+        numberFlag('limit', f.limit, 1, 1e9),
+        plan,
+        json,
+      );
+    case 'targets':
+      if (file) throw new UsageError('targets takes no file argument');
+      return targetsCommand(json);
+    case 'fit': {
+      // The target's default plan applies unless --plan is given.
+      const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json);
+      return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
+    }
+    case 'emulate':
+      return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json);
+    default:
+      if (file) throw new UsageError(`demo takes no file argument`);
+      return demoCommand({ target: f.target, outDir: f['out-dir'], json });
+  }
+}

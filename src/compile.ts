@@ -1,0 +1,48 @@
+// compile(): any model source mote reads → compressed .mote bytes.
+import { readFile } from 'node:fs/promises';
+import type { Graph } from './ir/types.js';
+import { importTfjsLayersFile } from './import/tfjs/layers.js';
+import { readMote } from './format/reader.js';
+import { writeMote } from './format/writer.js';
+import { compressGraph, type CompressOptions } from './compress/pipeline.js';
+import { writeFileAtomic } from './io/atomic.js';
+
+export type ModelSource = string | Uint8Array | Graph;
+
+export interface CompileOptions extends CompressOptions {
+  /** Class labels to store in the metadata (overrides the source's). */
+  labels?: string[];
+  /** Model name to store in the metadata. */
+  name?: string;
+}
+
+/**
+ * Loads a model into the IR: a path to a TF.js Layers model.json or a .mote file,
+ * .mote bytes, or a graph (returned as is).
+ */
+export async function loadGraph(source: ModelSource): Promise<Graph> {
+  if (source instanceof Uint8Array) return readMote(source);
+  if (typeof source !== 'string') return source;
+  if (source.endsWith('.json')) return importTfjsLayersFile(source);
+  if (source.endsWith('.mote')) return readMote(await readFile(source));
+  throw new Error(`mote: ${source}: unknown model type (expected a TF.js model.json or a .mote file)`);
+}
+
+export async function compile(source: ModelSource, options: CompileOptions = {}): Promise<Uint8Array> {
+  const graph = compressGraph(await loadGraph(source), options);
+  const metadata = { ...graph.metadata };
+  if (options.labels) metadata.labels = options.labels;
+  if (options.name) metadata.name = options.name;
+  return writeMote({ ...graph, metadata });
+}
+
+/** compile() to a file, atomically: on any error the previous file is left untouched. */
+export async function compileFile(
+  source: ModelSource,
+  output: string,
+  options: CompileOptions = {},
+): Promise<Uint8Array> {
+  const bytes = await compile(source, options);
+  await writeFileAtomic(output, bytes);
+  return bytes;
+}

@@ -1,0 +1,31 @@
+// Accuracy and speed of a loaded model over a labelled data set, in this process.
+import type { Dataset } from './data/digits.js';
+import { run, type Model } from './runtime/model.js';
+
+export interface Evaluation {
+  count: number;
+  correct: number;
+  accuracy: number;
+  /** Mean wall-clock time of one run() call. */
+  msPerInference: number;
+  macsPerInference: number;
+}
+
+export function evaluate(model: Model, data: Dataset, limit = data.count): Evaluation {
+  const count = Math.min(limit, data.count);
+  const size = data.features.length / data.count;
+  let correct = 0;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const r = run(model, data.features.subarray(i * size, (i + 1) * size));
+    if (r.label === data.labels[i]) correct++;
+  }
+  const ms = performance.now() - start;
+  return {
+    count,
+    correct,
+    accuracy: count ? correct / count : 0,
+    msPerInference: count ? ms / count : 0,
+    macsPerInference: model.macs,
+  };
+}

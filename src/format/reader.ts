@@ -1,0 +1,118 @@
+// Reads .mote bytes back into the IR. It parses with the runtime's own reader (one
+// reader for host and device) and rebuilds each tensor's explicit encoded form.
+import type { CodebookEncoding, Encoding, Graph, Metadata, Op, StreamCoding, Value } from '../ir/types.js';
+import { readContainer } from '../runtime/container.js';
+import {
+  CODING_FIXED,
+  KIND_BINARY,
+  KIND_CODEBOOK,
+  KIND_FLOAT32,
+  KIND_INT8,
+  readTensors,
+  Stream,
+  TensorInfo,
+} from '../runtime/tensors.js';
+import { NO_TENSOR, OP_NAMES, readGraph } from '../runtime/graph.js';
+import { readSymbols } from '../runtime/decode.js';
+import { fail } from '../runtime/errors.js';
+import { utf8 } from '../runtime/cursor.js';
+import { fixedWidthFor } from './huffman.js';
+
+export interface ParsedMote {
+  graph: Graph;
+  tensors: TensorInfo[];
+  /** Byte length of each section's payload. */
+  sectionBytes: Record<string, number>;
+  versionMinor: number;
+}
+
+export function readMote(bytes: Uint8Array): Graph {
+  return parseMote(bytes).graph;
+}
+
+export function parseMote(bytes: Uint8Array): ParsedMote {
+  const s = readContainer(bytes);
+  const infos = readTensors(bytes, s);
+  const gi = readGraph(bytes, s, infos);
+  const metaText = utf8(bytes, s.start.META, s.end.META, 'section META');
+  let metadata: Metadata;
+  try {
+    metadata = JSON.parse(metaText) as Metadata;
+  } catch {
+    throw new Error(`mote: section META at byte ${s.start.META}: metadata is not valid JSON`);
+  }
+  const values: Value[] = gi.values.map((v) => ({ name: v.name, shape: v.shape }));
+  const ops: Op[] = gi.ops.map((o) => {
+    const input = values[o.input].name;
+    const output = values[o.output].name;
+    const kind = OP_NAMES[o.code] as Op['op'];
+    if (kind === 'dense') {
+      const op: Op = { op: 'dense', input, output, weight: infos[o.weight].name };
+      if (o.bias !== NO_TENSOR) op.bias = infos[o.bias].name;
+      return op;
+    }
+    if (kind === 'reshape') return { op: 'reshape', input, output, shape: values[o.output].shape };
+    return { op: kind, input, output } as Op;
+  });
+  const inputSet = new Set(gi.inputs);
+  const graph: Graph = {
+    inputs: gi.inputs.map((i) => values[i]),
+    outputs: gi.outputs.map((i) => values[i].name),
+    values: values.filter((_, i) => !inputSet.has(i)),
+    tensors: infos.map((t) => ({ name: t.name, shape: t.shape, encoding: encodingOf(bytes, t) })),
+    ops,
+    metadata,
+  };
+  const sectionBytes: Record<string, number> = {};
+  for (const tag of Object.keys(s.start)) sectionBytes[tag] = s.end[tag] - s.start[tag];
+  return { graph, tensors: infos, sectionBytes, versionMinor: s.versionMinor };
+}
+
+/**
+ * The IR coding of a stored stream: a fixed width of 8 where fewer bits would hold the
+ * alphabet is 'byte' (the installed form), so write → read → write stays byte-identical.
+ */
+export function codingOf(s: Stream): StreamCoding {
+  if (s.coding !== CODING_FIXED) return 'huffman';
+  return s.width === 8 && fixedWidthFor(s.alphabet) < 8 ? 'byte' : 'fixed';
+}
+
+function codebookOf(bytes: Uint8Array, t: TensorInfo): CodebookEncoding {
+  const s = t.index!;
+  const where = `tensor '${t.name}' indices`;
+  const indices = readSymbols(bytes, s, new Uint8Array(s.count), where);
+  const bad = indices.findIndex((k) => k >= t.floats!.length);
+  if (bad >= 0) fail(where, s.start, `index ${indices[bad]} beyond codebook of ${t.floats!.length}`);
+  return { kind: 'codebook', codebook: Float32Array.from(t.floats!), indices, coding: codingOf(s) };
+}
+
+function encodingOf(bytes: Uint8Array, t: TensorInfo): Encoding {
+  switch (t.kind) {
+    case KIND_FLOAT32:
+      return { kind: 'float32', data: Float32Array.from(t.floats!) };
+    case KIND_INT8:
+      return {
+        kind: 'int8',
+        axis: t.axis,
+        scale: Float32Array.from(t.scale!),
+        zeroPoint: Int8Array.from(t.zero!),
+        values: Int8Array.from(t.q!),
+      };
+    case KIND_CODEBOOK:
+      return codebookOf(bytes, t);
+    case KIND_BINARY: {
+      const signs = new Uint8Array(t.size);
+      for (let i = 0; i < t.size; i++) signs[i] = (bytes[t.bitsAt + (i >> 3)] >> (7 - (i & 7))) & 1;
+      return { kind: 'binary', scale: Float32Array.from(t.scale!), signs };
+    }
+    default: {
+      const g = t.gaps!;
+      const gaps = new Uint8Array(g.count);
+      readSymbols(bytes, g, gaps, `tensor '${t.name}' gaps`);
+      const values = t.index
+        ? codebookOf(bytes, t)
+        : { kind: 'float32' as const, data: Float32Array.from(t.floats!) };
+      return { kind: 'sparse', gapBits: t.gapBits, gaps, gapCoding: codingOf(g), values };
+    }
+  }
+}

@@ -1,0 +1,19 @@
+// mote's programmatic API: everything the CLI does, as typed functions.
+export type * from './ir/types.js';
+export { compile, compileFile, loadGraph, type CompileOptions, type ModelSource } from './compile.js';
+export { compressGraph, type CompressOptions } from './compress/pipeline.js';
+export { writeMote } from './format/writer.js';
+export { readMote } from './format/reader.js';
+export { inspect, type InspectReport, type TensorReport } from './format/inspect.js';
+export { decodeWeights } from './format/decode.js';
+export { evaluate, type Evaluation } from './evaluate.js';
+export { loadDigits, type Dataset } from './data/digits.js';
+export { importTfjsLayers, importTfjsLayersFile } from './import/tfjs/layers.js';
+export {
+  load as loadModel,
+  run,
+  type LoadOptions,
+  type Model,
+  type RunResult,
+  type Memory,
+} from './runtime/model.js';

@@ -1,0 +1,135 @@
+// The model IR: one typed graph that importers produce, passes transform and the
+// .mote writer serialises. Weights are either plain float32 data or an explicit
+// encoded form, so a graph read back from a .mote file is identical to the one written.
+
+/**
+ * How a stream of small integers (cluster indices, sparse gaps) is packed:
+ * - 'fixed': each symbol in the fewest bits that hold the alphabet;
+ * - 'huffman': canonical Huffman codes;
+ * - 'byte': exactly 8 bits per symbol, whatever the alphabet (the form that plan
+ *   'install' keeps in flash: the runtime reads it a byte at a time, no bit work).
+ *   In the file it is a fixed-width stream of width 8, so the format is unchanged; the
+ *   reader reports 'byte' when the width is 8 but the alphabet would fit in fewer bits.
+ */
+export type StreamCoding = 'fixed' | 'huffman' | 'byte';
+
+/** Plain float32 values, stored as-is. */
+export interface Float32Encoding {
+  kind: 'float32';
+  data: Float32Array;
+}
+
+/**
+ * Affine int8: value = scale[c] * (q - zeroPoint[c]). `axis` is the per-channel axis
+ * (scale and zeroPoint have one entry per slice along it) or -1 for one scale per tensor.
+ */
+export interface Int8Encoding {
+  kind: 'int8';
+  axis: number;
+  scale: Float32Array;
+  zeroPoint: Int8Array;
+  values: Int8Array;
+}
+
+/** Weight sharing: every weight is an index into a small table of shared values. */
+export interface CodebookEncoding {
+  kind: 'codebook';
+  codebook: Float32Array;
+  indices: Uint8Array;
+  coding: StreamCoding;
+}
+
+/**
+ * Deep Compression's relative-index sparse form. Entry i sits `gaps[i]` zeros after
+ * entry i-1 (the first after position -1). Gaps fit in `gapBits`; a longer run of
+ * zeros is bridged by filler entries whose value decodes to 0. `values` holds one
+ * value per entry (fillers included), either plain or as codebook indices.
+ */
+export interface SparseEncoding {
+  kind: 'sparse';
+  gapBits: number;
+  gaps: Uint8Array;
+  gapCoding: StreamCoding;
+  values: Float32Encoding | CodebookEncoding;
+}
+
+/** Binary weights: value = (bit ? +1 : -1) * scale[row], rows along axis 0. */
+export interface BinaryEncoding {
+  kind: 'binary';
+  scale: Float32Array;
+  /** One byte per weight, 0 or 1, in row-major order. */
+  signs: Uint8Array;
+}
+
+export type Encoding = Float32Encoding | Int8Encoding | CodebookEncoding | SparseEncoding | BinaryEncoding;
+export type EncodingKind = Encoding['kind'];
+
+/** A constant tensor (weights, biases). Activations are `Value`s, not tensors. */
+export interface Tensor {
+  name: string;
+  shape: number[];
+  encoding: Encoding;
+}
+
+/** A runtime value flowing between ops: a graph input, an op output. */
+export interface Value {
+  name: string;
+  /** Shape without a batch dimension; the runtime runs one sample at a time. */
+  shape: number[];
+}
+
+export interface DenseOp {
+  op: 'dense';
+  input: string;
+  output: string;
+  /** Weight tensor name, shape [outFeatures, inFeatures]. */
+  weight: string;
+  /** Optional bias tensor name, shape [outFeatures]. */
+  bias?: string;
+}
+export interface ReluOp {
+  op: 'relu';
+  input: string;
+  output: string;
+}
+export interface SoftmaxOp {
+  op: 'softmax';
+  input: string;
+  output: string;
+}
+/** Flatten and Reshape are the same op: a new shape over the same row-major data. */
+export interface ReshapeOp {
+  op: 'reshape';
+  input: string;
+  output: string;
+  shape: number[];
+}
+
+export type Op = DenseOp | ReluOp | SoftmaxOp | ReshapeOp;
+export type OpKind = Op['op'];
+
+/** Per-input normalisation applied by the runtime: x' = (x - mean) / std. */
+export interface Normalization {
+  mean: number[];
+  std: number[];
+}
+
+export interface Metadata {
+  name?: string;
+  description?: string;
+  labels?: string[];
+  normalization?: Normalization;
+  /** Free-form producer notes (tool, recipe, accuracy), kept as strings. */
+  extra?: Record<string, string>;
+}
+
+export interface Graph {
+  inputs: Value[];
+  /** Names of values that the model returns, in order. */
+  outputs: string[];
+  /** Every op output, in topological order of `ops`. */
+  values: Value[];
+  tensors: Tensor[];
+  ops: Op[];
+  metadata: Metadata;
+}

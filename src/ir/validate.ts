@@ -1,0 +1,129 @@
+// Checks an IR graph before it is written, so a bad graph fails at compile time with
+// a message naming the tensor or op, not later on a device.
+import type { Encoding, Graph, Tensor } from './types.js';
+import { sizeOf } from './shape.js';
+
+export class GraphError extends Error {}
+
+function check(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new GraphError(message);
+}
+
+/** Checks that an encoding agrees with its tensor's shape and its own tables. */
+function checkEncoding(t: Tensor, e: Encoding): void {
+  const size = sizeOf(t.shape);
+  const at = `tensor '${t.name}' (${e.kind})`;
+  switch (e.kind) {
+    case 'float32':
+      check(e.data.length === size, `${at}: ${e.data.length} values for shape [${t.shape}]`);
+      return;
+    case 'int8': {
+      const channels = e.axis < 0 ? 1 : t.shape[e.axis];
+      check(e.axis >= -1 && e.axis < t.shape.length, `${at}: axis ${e.axis} outside rank ${t.shape.length}`);
+      check(
+        e.scale.length === channels && e.zeroPoint.length === channels,
+        `${at}: needs ${channels} scales and zero points`,
+      );
+      check(e.values.length === size, `${at}: ${e.values.length} values for shape [${t.shape}]`);
+      return;
+    }
+    case 'codebook':
+      check(
+        e.codebook.length >= 1 && e.codebook.length <= 256,
+        `${at}: codebook size ${e.codebook.length} not in 1..256`,
+      );
+      check(e.indices.length === size, `${at}: ${e.indices.length} indices for shape [${t.shape}]`);
+      check(
+        e.indices.every((i) => i < e.codebook.length),
+        `${at}: an index is beyond the codebook`,
+      );
+      return;
+    case 'sparse': {
+      check(e.gapBits >= 1 && e.gapBits <= 8, `${at}: gap bits ${e.gapBits} not in 1..8`);
+      const entries = e.gaps.length;
+      let last = -1;
+      for (const g of e.gaps) {
+        check(g < 1 << e.gapBits, `${at}: gap ${g} does not fit ${e.gapBits} bits`);
+        last += g + 1;
+      }
+      check(last < size, `${at}: entries run to position ${last}, past ${size} weights`);
+      const values = e.values.kind === 'float32' ? e.values.data.length : e.values.indices.length;
+      check(values === entries, `${at}: ${values} values for ${entries} entries`);
+      if (e.values.kind === 'codebook') {
+        const cb = e.values.codebook;
+        check(cb.length >= 1 && cb.length <= 256, `${at}: codebook size ${cb.length} not in 1..256`);
+        check(
+          e.values.indices.every((i) => i < cb.length),
+          `${at}: an index is beyond the codebook`,
+        );
+      }
+      return;
+    }
+    case 'binary': {
+      const rows = t.shape.length ? t.shape[0] : 1;
+      check(e.scale.length === rows, `${at}: needs ${rows} row scales`);
+      check(e.signs.length === size, `${at}: ${e.signs.length} signs for shape [${t.shape}]`);
+      return;
+    }
+  }
+}
+
+export function validateGraph(g: Graph): void {
+  const tensors = new Map<string, Tensor>();
+  for (const t of g.tensors) {
+    check(!tensors.has(t.name), `tensor '${t.name}' is defined twice`);
+    check(
+      t.shape.every((d) => Number.isInteger(d) && d >= 1),
+      `tensor '${t.name}': bad shape [${t.shape}]`,
+    );
+    checkEncoding(t, t.encoding);
+    tensors.set(t.name, t);
+  }
+  const shapes = new Map<string, number[]>();
+  for (const v of [...g.inputs, ...g.values]) {
+    check(!shapes.has(v.name), `value '${v.name}' is defined twice`);
+    check(
+      v.shape.every((d) => Number.isInteger(d) && d >= 1),
+      `value '${v.name}': bad shape [${v.shape}]`,
+    );
+    shapes.set(v.name, v.shape);
+  }
+  check(g.inputs.length >= 1 && g.outputs.length >= 1, 'the graph needs at least one input and one output');
+  const ready = new Set(g.inputs.map((v) => v.name));
+  g.ops.forEach((op, i) => {
+    const at = `op ${i} (${op.op} → '${op.output}')`;
+    check(ready.has(op.input), `${at}: input '${op.input}' is not computed before this op`);
+    check(shapes.has(op.output) && !ready.has(op.output), `${at}: output is undeclared or written twice`);
+    ready.add(op.output);
+    const inSize = sizeOf(shapes.get(op.input)!);
+    const outSize = sizeOf(shapes.get(op.output)!);
+    if (op.op === 'dense') {
+      const w = tensors.get(op.weight);
+      check(!!w, `${at}: weight '${op.weight}' does not exist`);
+      check(
+        w!.shape.length === 2 && w!.shape[0] === outSize && w!.shape[1] === inSize,
+        `${at}: weight '${op.weight}' is [${w!.shape}] but the op maps ${inSize} → ${outSize}`,
+      );
+      if (op.bias !== undefined) {
+        const b = tensors.get(op.bias);
+        check(
+          !!b && sizeOf(b.shape) === outSize,
+          `${at}: bias '${op.bias}' must exist and have ${outSize} values`,
+        );
+      }
+    } else {
+      check(inSize === outSize, `${at}: input has ${inSize} values, output ${outSize}`);
+    }
+    if (op.op === 'reshape')
+      check(sizeOf(op.shape) === outSize, `${at}: target shape [${op.shape}] does not match the output`);
+  });
+  for (const name of g.outputs) check(ready.has(name), `output '${name}' is never computed`);
+  check(
+    g.values.length === g.ops.length,
+    `${g.values.length} values declared for ${g.ops.length} ops (one per op output)`,
+  );
+  check(
+    g.tensors.length < 0xffff && g.inputs.length + g.values.length < 0xffff,
+    'too many tensors or values for the format',
+  );
+}

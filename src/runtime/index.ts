@@ -1,0 +1,6 @@
+// The runtime's public surface: what ships to devices as the global `mote`.
+export { load, run } from './model.js';
+export type { LoadOptions, Model, RunResult, RunOptions, OpProfile, Memory } from './model.js';
+export { crc32 } from './crc32.js';
+export var version = '0.1.0';
+// (the device bundle's entry is entry.ts)

@@ -1,0 +1,378 @@
+// load(): parse and check a .mote, then plan memory once; run(): one inference.
+import { fail } from './errors.js';
+import { readContainer, Sections } from './container.js';
+import { KIND_FLOAT32, KIND_INT8, KIND_SPARSE, readTensors, TensorInfo } from './tensors.js';
+import {
+  GraphInfo,
+  NO_TENSOR,
+  OP_DENSE,
+  OP_NAMES,
+  OP_RELU,
+  OP_RESHAPE,
+  OP_SOFTMAX,
+  readGraph,
+} from './graph.js';
+import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
+import { dense, denseRows, denseSparse, Native, relu, softmax } from './kernels.js';
+import { utf8 } from './cursor.js';
+
+export interface LoadOptions {
+  /**
+   * 'stream' (default): compressed weights are decoded from the file one row at a time,
+   * at every inference, into a buffer of one row; RAM holds activations and one row.
+   * 'cache': every weight is decoded once at load; faster, RAM holds all weights.
+   * 'install': as 'stream', for a model in its installed form (src/format/install.ts:
+   * streams of one byte per symbol, decoded once at install time and kept in flash);
+   * symbols are read a byte at a time, with no Huffman work per inference.
+   */
+  plan?: string;
+  /** Refuse to load a model whose planned allocations exceed this many bytes. */
+  memoryLimit?: number;
+}
+
+export interface Memory {
+  /** Activation buffers, after reuse across layers. */
+  activations: number;
+  /** Decoded weights kept in RAM (biases, and every weight in 'cache' plan). */
+  resident: number;
+  /** The row buffer that streamed weights are decoded into. */
+  scratch: number;
+  /** The sum: every byte the runtime allocates for this model. */
+  peak: number;
+}
+
+export interface Model {
+  bytes: Uint8Array;
+  meta: { [key: string]: unknown };
+  tensors: TensorInfo[];
+  graph: GraphInfo;
+  plan: string;
+  /** Per value: its buffer (a view into a shared slot). */
+  buffers: Float32Array[];
+  /** Per tensor: float32 weights held in RAM or viewed in the file, else null (decoded per run). */
+  weights: (Float32Array | null)[];
+  /** Per tensor: a reader over its stored values, for weights decoded at every run. */
+  readers: (ValueReader | null)[];
+  row: Float32Array;
+  chunkGaps: Uint8Array;
+  chunkValues: Float32Array;
+  memory: Memory;
+  macs: number;
+  /** Espruino's native helpers when the engine has them (E.convolve), else null. */
+  native: Native | null;
+}
+
+export interface RunOptions {
+  /** Time each op and report it in `profile`. */
+  profile?: boolean;
+}
+
+/** What one op cost in one run. */
+export interface OpProfile {
+  /** The op's output value name. */
+  name: string;
+  op: string;
+  /** dense (resident weights), dense-decode (rows decoded per run), dense-sparse, relu, softmax, reshape. */
+  kernel: string;
+  macs: number;
+  /** Bits of Huffman or fixed-width streams decoded by this op. */
+  bits: number;
+  /** Output elements written. */
+  elements: number;
+  ms: number;
+}
+
+export interface RunResult {
+  outputs: Float32Array[];
+  profile?: OpProfile[];
+  /** Index of the largest value of the first output (the predicted class). */
+  label: number;
+  macs: number;
+}
+
+var DEFAULT_LIMIT = 64 * 1024 * 1024;
+/** Sparse entries decoded per step by the sparse kernel. */
+var CHUNK = 64;
+
+export function load(bytes: Uint8Array, options?: LoadOptions): Model {
+  var opts = options || {};
+  var plan = opts.plan || 'stream';
+  if (plan !== 'stream' && plan !== 'cache' && plan !== 'install')
+    fail('options', 0, "plan must be 'stream' or 'cache' or 'install', not '" + plan + "'");
+  var limit = opts.memoryLimit || DEFAULT_LIMIT;
+  var s = readContainer(bytes);
+  var meta = readMeta(bytes, s);
+  var tensors = readTensors(bytes, s);
+  var graph = readGraph(bytes, s, tensors);
+
+  // Decide which weights live in RAM before allocating anything, so an over-budget
+  // model fails without having allocated.
+  var isBias: boolean[] = [];
+  var macs = 0;
+  for (var i = 0; i < graph.ops.length; i++) {
+    if (graph.ops[i].bias !== NO_TENSOR) isBias[graph.ops[i].bias] = true;
+    macs += graph.ops[i].macs;
+  }
+  var resident = 0;
+  var rowSize = 0;
+  var chunk = 0;
+  for (i = 0; i < tensors.length; i++) {
+    var t = tensors[i];
+    if (t.kind === KIND_FLOAT32 || t.kind === KIND_INT8) {
+      // A view into the file costs no RAM; a copy (where the engine cannot view: f32s) does.
+      var data = t.kind === KIND_FLOAT32 ? t.floats! : t.q!;
+      if (data.buffer !== bytes.buffer) resident += data.byteLength;
+      if (t.kind === KIND_FLOAT32) continue;
+    }
+    if (plan === 'cache' || isBias[i]) resident += t.size * 4;
+    else {
+      if (t.shape[t.shape.length - 1] > rowSize) rowSize = t.shape[t.shape.length - 1];
+      if (t.kind === KIND_SPARSE) chunk = CHUNK;
+    }
+  }
+  var slots = planBuffers(graph);
+  var activations = 0;
+  for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
+  // One row of decoded weights, plus the sparse kernel's entry chunks.
+  var scratchBytes = rowSize * 4 + chunk * 5;
+  var memory: Memory = {
+    activations: activations,
+    resident: resident,
+    scratch: scratchBytes,
+    peak: activations + resident + scratchBytes,
+  };
+  if (memory.peak > limit) {
+    fail(
+      'model',
+      0,
+      'needs ' +
+        memory.peak +
+        ' bytes of RAM (activations ' +
+        activations +
+        ', weights ' +
+        resident +
+        ', scratch ' +
+        scratchBytes +
+        '), over the limit of ' +
+        limit,
+    );
+  }
+
+  var m: Model = {
+    bytes: bytes,
+    meta: meta,
+    tensors: tensors,
+    graph: graph,
+    plan: plan,
+    buffers: [],
+    weights: [],
+    readers: [],
+    row: new Float32Array(rowSize),
+    chunkGaps: new Uint8Array(chunk),
+    chunkValues: new Float32Array(chunk),
+    memory: memory,
+    macs: macs,
+    // Detected once: Espruino's E.convolve computes a row's dot product in C.
+    native: typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null,
+  };
+  var slotArrays: Float32Array[] = [];
+  for (i = 0; i < slots.sizes.length; i++) slotArrays.push(new Float32Array(slots.sizes[i]));
+  for (i = 0; i < graph.values.length; i++) {
+    var slot = slots.ofValue[i];
+    m.buffers.push(slot >= 0 ? slotArrays[slot].subarray(0, graph.values[i].size) : new Float32Array(0));
+  }
+  // Decode every compressed tensor once now: resident ones are kept, and the others
+  // are read through once, so a corrupt stream fails at load rather than mid-inference.
+  for (i = 0; i < tensors.length; i++) {
+    t = tensors[i];
+    var w: Float32Array | null = null;
+    var r: ValueReader | null = null;
+    if (t.kind === KIND_FLOAT32) {
+      w = t.floats;
+    } else if (plan === 'cache' || isBias[i]) {
+      w = new Float32Array(t.size);
+      decodeTensor(bytes, t, w);
+    } else {
+      r = valueReader(bytes, t);
+      checkStored(r, m.row);
+    }
+    m.weights.push(w);
+    m.readers.push(r);
+  }
+  return m;
+}
+
+function readMeta(bytes: Uint8Array, s: Sections): { [key: string]: unknown } {
+  var text = utf8(bytes, s.start.META, s.end.META, 'section META');
+  var meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (_e) {
+    fail('section META', s.start.META, 'metadata is not valid JSON');
+  }
+  if (!meta || typeof meta !== 'object' || meta instanceof Array)
+    fail('section META', s.start.META, 'metadata must be a JSON object');
+  var norm = (meta as { normalization?: { mean?: unknown; std?: unknown } }).normalization;
+  if (norm !== undefined && !(norm && numbers(norm.mean, false) && numbers(norm.std, true))) {
+    fail(
+      'section META',
+      s.start.META,
+      'normalization must hold non-empty number arrays mean and std (std non-zero)',
+    );
+  }
+  return meta as { [key: string]: unknown };
+}
+
+/** A non-empty array of finite numbers (and none zero, if asked). */
+function numbers(a: unknown, nonZero: boolean): boolean {
+  if (!(a instanceof Array) || a.length === 0) return false;
+  for (var i = 0; i < a.length; i++) {
+    if (typeof a[i] !== 'number' || !isFinite(a[i]) || (nonZero && a[i] === 0)) return false;
+  }
+  return true;
+}
+
+/**
+ * Assigns each value a buffer slot, reusing a slot once every value in it has been
+ * read for the last time. Reshape shares its input's slot (same data, new shape).
+ */
+function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
+  var lastUse: number[] = [];
+  var i: number;
+  var n = g.ops.length;
+  for (i = 0; i < g.ops.length; i++) lastUse[g.ops[i].input] = i;
+  for (i = 0; i < g.outputs.length; i++) lastUse[g.outputs[i]] = n;
+  var sizes: number[] = [];
+  var users: number[] = [];
+  var ofValue: number[] = [];
+  for (i = 0; i < g.values.length; i++) ofValue.push(-1);
+  // Best fit among free slots; else grow the largest free one; else a new slot.
+  function take(size: number): number {
+    var fit = -1;
+    var grow = -1;
+    for (var k = 0; k < sizes.length; k++) {
+      if (users[k] > 0) continue;
+      if (sizes[k] >= size) {
+        if (fit < 0 || sizes[k] < sizes[fit]) fit = k;
+      } else if (grow < 0 || sizes[k] > sizes[grow]) grow = k;
+    }
+    var best = fit >= 0 ? fit : grow;
+    if (best < 0) {
+      sizes.push(0);
+      users.push(0);
+      best = sizes.length - 1;
+    }
+    if (sizes[best] < size) sizes[best] = size;
+    users[best] = 1;
+    return best;
+  }
+  for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(g.values[g.inputs[i]].size);
+  for (i = 0; i < n; i++) {
+    var op = g.ops[i];
+    if (op.code === OP_RESHAPE) {
+      ofValue[op.output] = ofValue[op.input];
+      users[ofValue[op.input]]++;
+    } else {
+      ofValue[op.output] = take(g.values[op.output].size);
+    }
+    if (lastUse[op.input] === i) users[ofValue[op.input]]--;
+    // An output nobody reads frees its slot at once.
+    if (lastUse[op.output] === undefined) users[ofValue[op.output]]--;
+  }
+  return { sizes: sizes, ofValue: ofValue };
+}
+
+/** Runs one inference. `input` is one array per graph input (or just the array, for one input). */
+/** The kernel that runs op `o` (see OpProfile.kernel). */
+function kernelOf(m: Model, o: number): string {
+  var op = m.graph.ops[o];
+  if (op.code !== OP_DENSE) return OP_NAMES[op.code];
+  if (m.weights[op.weight]) return 'dense';
+  return m.tensors[op.weight].kind === KIND_SPARSE ? 'dense-sparse' : 'dense-decode';
+}
+
+/** Stream bits op `o` decodes per run (streamed weights only). */
+function bitsOf(m: Model, o: number): number {
+  var op = m.graph.ops[o];
+  if (op.code !== OP_DENSE || m.weights[op.weight]) return 0;
+  var t = m.tensors[op.weight];
+  return ((t.index ? t.index.end - t.index.start : 0) + (t.gaps ? t.gaps.end - t.gaps.start : 0)) * 8;
+}
+
+/** Espruino's global of native helpers (absent elsewhere). */
+declare var E: Native | undefined;
+
+/** Milliseconds from the best clock the engine has (Espruino: getTime(), in seconds). */
+declare var getTime: (() => number) | undefined;
+function now(): number {
+  if (typeof performance !== 'undefined' && performance.now) return performance.now();
+  if (typeof getTime === 'function') return getTime() * 1000;
+  return Date.now();
+}
+
+export function run(
+  m: Model,
+  input: ArrayLike<number> | ArrayLike<number>[],
+  options?: RunOptions,
+): RunResult {
+  var g = m.graph;
+  var profile: OpProfile[] | null = options && options.profile ? [] : null;
+  var t0 = 0;
+  var inputs = (
+    g.inputs.length === 1 && typeof (input as ArrayLike<number>[])[0] === 'number' ? [input] : input
+  ) as ArrayLike<number>[];
+  if (!inputs || inputs.length !== g.inputs.length)
+    fail('input', 0, 'expected ' + g.inputs.length + ' input arrays');
+  var norm = m.meta.normalization as { mean: number[]; std: number[] } | undefined;
+  for (var k = 0; k < inputs.length; k++) {
+    var v = g.values[g.inputs[k]];
+    var x = inputs[k];
+    if (!x || x.length !== v.size)
+      fail('input', 0, "input '" + v.name + "' needs " + v.size + ' values, got ' + (x ? x.length : 0));
+    var buf = m.buffers[g.inputs[k]];
+    for (var i = 0; i < v.size; i++) {
+      var val = +x[i];
+      if (val !== val) fail('input', i, "input '" + v.name + "' holds a value that is not a number");
+      if (norm) val = (val - norm.mean[i % norm.mean.length]) / norm.std[i % norm.std.length];
+      buf[i] = val;
+    }
+  }
+  for (var o = 0; o < g.ops.length; o++) {
+    var op = g.ops[o];
+    var a = m.buffers[op.input];
+    var out = m.buffers[op.output];
+    var vo = g.values[op.output];
+    if (profile) t0 = now();
+    if (op.code === OP_DENSE) {
+      var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
+      var w = m.weights[op.weight];
+      if (w) dense(a, w, bias, out, a.length, out.length, m.native);
+      else if (m.tensors[op.weight].kind === KIND_SPARSE)
+        denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
+      else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
+    } else if (op.code === OP_RELU) {
+      relu(a, out, out.length);
+    } else if (op.code === OP_SOFTMAX) {
+      softmax(a, out, out.length, vo.shape.length ? vo.shape[vo.shape.length - 1] : 1);
+    } else if (op.code !== OP_RESHAPE) {
+      fail('op ' + o, 0, 'unsupported op code ' + op.code);
+    }
+    if (profile) {
+      profile.push({
+        name: vo.name,
+        op: OP_NAMES[op.code],
+        kernel: kernelOf(m, o),
+        macs: op.macs,
+        bits: bitsOf(m, o),
+        elements: vo.size,
+        ms: now() - t0,
+      });
+    }
+  }
+  var result: RunResult = { outputs: [], label: 0, macs: m.macs };
+  if (profile) result.profile = profile;
+  for (k = 0; k < g.outputs.length; k++) result.outputs.push(new Float32Array(m.buffers[g.outputs[k]]));
+  var first = result.outputs[0];
+  for (i = 1; i < first.length; i++) if (first[i] > first[result.label]) result.label = i;
+  return result;
+}

@@ -1,0 +1,273 @@
+// Fuzzes the reader and runtime with mutated .mote files: every case must load and run,
+// or be rejected with a `mote: ` error; nothing may crash, hang or allocate without bound.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Graph, Metadata, Tensor } from '../../src/ir/types.js';
+import { writeMote } from '../../src/format/writer.js';
+import { load } from '../../src/runtime/model.js';
+import { readContainer } from '../../src/runtime/container.js';
+import { readTensors } from '../../src/runtime/tensors.js';
+import { buildCorpus, corpusGraphs, streamHeaderAt, tensorFields, type CorpusFile } from './corpus.js';
+import { fixUp, fuzz, hex, MEMORY_LIMIT, runCaseDetailed, signature } from './mutate.js';
+
+const SEED = 20240601;
+const CASES = 3000;
+const corpus = buildCorpus();
+
+function file(name: string): CorpusFile {
+  const f = corpus.find((c) => c.name === name);
+  if (!f) throw new Error(`no corpus file ${name}`);
+  return f;
+}
+
+function setU32(bytes: Uint8Array, at: number, v: number): Uint8Array {
+  const b = bytes.slice();
+  new DataView(b.buffer).setUint32(at, v, true);
+  return b;
+}
+
+/** The mote error a load (stream plan, fuzz memory limit) throws, or null when it loads. */
+function loadError(bytes: Uint8Array, plan = 'stream'): string | null {
+  try {
+    load(bytes, { plan, memoryLimit: MEMORY_LIMIT });
+    return null;
+  } catch (e) {
+    expect(e).toBeInstanceOf(Error);
+    expect((e as Error).name).toBe('Error');
+    return (e as Error).message;
+  }
+}
+
+/** Expects the case to be rejected by every phase's checks, never to crash. */
+function expectRejected(bytes: Uint8Array, message: RegExp): void {
+  const r = runCaseDetailed(bytes);
+  if (typeof r.outcome === 'object') throw new Error(`crash instead of a rejection:\n${r.outcome.crash}`);
+  expect(r.outcome).toBe('rejected');
+  for (const m of r.messages) expect(m).toMatch(/^mote: .+ at byte \d+: /);
+  expect(
+    r.messages.some((m) => message.test(m)),
+    r.messages.join('\n'),
+  ).toBe(true);
+  expect(r.ms).toBeLessThan(500);
+}
+
+/** A one-op graph whose sparse weight has the given shape but only three entries. */
+function sparseGraph(inN: number, outN: number, extra: Tensor[] = []): Graph {
+  return {
+    inputs: [{ name: 'x', shape: [inN] }],
+    outputs: ['y'],
+    values: [{ name: 'y', shape: [outN] }],
+    tensors: [
+      {
+        name: 'w',
+        shape: [outN, inN],
+        encoding: {
+          kind: 'sparse',
+          gapBits: 2,
+          gaps: Uint8Array.from([0, 1, 2]),
+          gapCoding: 'fixed',
+          values: { kind: 'float32', data: Float32Array.from([1, 2, 3]) },
+        },
+      },
+      ...extra,
+    ],
+    ops: [{ op: 'dense', input: 'x', output: 'y', weight: 'w' }],
+    metadata: { name: 'huge' },
+  };
+}
+
+describe('fuzz corpus', () => {
+  it('covers every encoding with small files that load, run and read back', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(10);
+    for (const f of corpus) {
+      expect(f.bytes.length, f.name).toBeLessThan(2048);
+      expect(runCaseDetailed(f.bytes).outcome, f.name).toBe('ok');
+    }
+    const kinds = new Set<string>();
+    for (const [, g] of corpusGraphs()) {
+      for (const t of g.tensors) {
+        const e = t.encoding;
+        if (e.kind === 'int8') kinds.add(`int8/${e.axis < 0 ? 'tensor' : 'channel'}`);
+        else if (e.kind === 'codebook') kinds.add(`codebook/${e.coding}`);
+        else if (e.kind === 'sparse') {
+          kinds.add(`sparse/${e.values.kind}/${e.gapCoding}`);
+          // A filler entry: a maximal gap followed by a zero value.
+          const max = (1 << e.gapBits) - 1;
+          if (e.gaps.some((gap) => gap === max)) kinds.add('sparse/filler');
+        } else kinds.add(e.kind);
+      }
+    }
+    for (const k of [
+      'float32',
+      'int8/tensor',
+      'int8/channel',
+      'codebook/fixed',
+      'codebook/huffman',
+      'sparse/float32/fixed',
+      'sparse/float32/huffman',
+      'sparse/codebook/fixed',
+      'sparse/codebook/huffman',
+      'sparse/filler',
+      'binary',
+    ])
+      expect(kinds, k).toContain(k);
+  });
+});
+
+describe('fuzzing', () => {
+  it(`${CASES} mutated files: no crashes`, () => {
+    const s = fuzz(corpus, { cases: CASES, seed: SEED, keepCrashes: 5 });
+    console.log(
+      `fuzz: ${s.cases} cases (seed ${SEED}) in ${s.elapsedMs.toFixed(0)} ms ` +
+        `(${Math.round((s.cases / s.elapsedMs) * 1000)}/s): ok ${s.ok}, rejected ${s.rejected}, ` +
+        `crash ${s.crash}; slowest ${s.slowest.ms.toFixed(2)} ms (case ${s.slowest.index}, ` +
+        `${s.slowest.mutator}/${s.slowest.variant})`,
+    );
+    for (const c of s.crashes) {
+      console.log(
+        `crash: case ${c.index} seed ${c.seed} ${c.mutator}/${c.variant} on ${c.source} (${c.detail})\n` +
+          `${c.crash}\ninput: ${c.hex}`,
+      );
+    }
+    expect(s.cases).toBe(CASES);
+    // Both variants must do real work: raw ones stop at the CRC, fixed-up ones go deeper.
+    expect(s.byVariant.fixed.ok).toBeGreaterThan(0);
+    expect(s.unlocatedExamples).toEqual([]);
+    expect(Object.keys(s.signatures)).toEqual([]);
+    expect(s.crash).toBe(0);
+    expect(s.slowest.ms).toBeLessThan(1000);
+  });
+});
+
+describe('targeted corruptions', () => {
+  it('a file-length field of 0xFFFFFFFF', () => {
+    const b = setU32(file('float32').bytes, 8, 0xffffffff);
+    expectRejected(b, /^mote: header at byte 8: file length field says 4294967295/);
+    // Even with a matching CRC the length check comes first.
+    const c = b.slice();
+    new DataView(c.buffer).setUint32(c.length - 4, 0, true);
+    expectRejected(c, /file length/);
+  });
+
+  it('a tensor dimension set huge is refused before anything is allocated', () => {
+    // Raise one dim of a float32 weight: its blob cannot hold 2^32 × 16 floats.
+    const f = file('float32');
+    const w = tensorFields(f.bytes).find((t) => t.name === 'fc0.weight')!;
+    const b = fixUp(setU32(f.bytes, w.dimsAt[0], 0xffffffff));
+    expectRejected(b, /tensor 'fc0\.weight' has \d+ elements, too many/);
+    // Within the element cap, the blob still has to hold every float.
+    const b2 = fixUp(setU32(f.bytes, w.dimsAt[0], 0x1000000));
+    expectRejected(b2, /tensor 'fc0\.weight' \(float32\) at byte \d+: float32 values needs \d+ bytes/);
+
+    // A sparse weight's blob does not grow with its size, so a valid 16 GB layer parses:
+    // the memory plan must refuse it, in both plans, before allocating.
+    const huge = writeMote(sparseGraph(1, 0xffffffff));
+    expect(huge.length).toBeLessThan(300);
+    const before = process.memoryUsage().arrayBuffers;
+    const t0 = performance.now();
+    for (const plan of ['stream', 'cache'])
+      expect(loadError(huge, plan)).toMatch(/^mote: model at byte 0: needs \d+ bytes of RAM/);
+    expect(performance.now() - t0).toBeLessThan(100);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+    expectRejected(huge, /needs \d+ bytes of RAM/);
+  });
+
+  it('a sparse entry count set huge', () => {
+    for (const name of ['sparse-f32-fixed', 'sparse-cb-huffman']) {
+      const f = file(name);
+      const t = readTensors(f.bytes, readContainer(f.bytes)).find((x) => x.name === 'fc0.weight')!;
+      // Blob: u8 gapBits, u8 value encoding, u32 entries.
+      for (const v of [0xffffffff, 0x7fffffff, t.size + 1])
+        expectRejected(
+          fixUp(setU32(f.bytes, t.start + 2, v)),
+          new RegExp(`${v} entries for ${t.size} weights`),
+        );
+      // Within the weight count, but more entries than the streams hold.
+      expectRejected(fixUp(setU32(f.bytes, t.start + 2, t.size)), /cannot hold|needs \d+ bytes/);
+    }
+  });
+
+  it('an over-subscribed Huffman code-length table', () => {
+    for (const [name, stream] of [
+      ['codebook-huffman', 'index'],
+      ['sparse-f32-huffman', 'gaps'],
+    ] as const) {
+      const f = file(name);
+      const t = readTensors(f.bytes, readContainer(f.bytes)).find((x) => x.name === 'fc0.weight')!;
+      const s = t[stream]!;
+      const b = f.bytes.slice();
+      // Every symbol gets a 1-bit code: Kraft sum alphabet/2 > 1.
+      const at = streamHeaderAt(s) + 1;
+      b.fill(0x11, at, at + ((s.alphabet + 1) >> 1));
+      expectRejected(fixUp(b), /code lengths are over-subscribed/);
+    }
+  });
+
+  it('a wrong major version names the version', () => {
+    const b = file('codebook-fixed').bytes.slice();
+    b[4] = 2;
+    expectRejected(b, /^mote: header at byte 4: format version 2\.0 is not supported/);
+    expectRejected(fixUp(b), /format version 2\.0 is not supported/);
+  });
+
+  // Found by the fuzzer (bit flips in META's JSON): run() reads normalization.mean and
+  // .std without checking they are arrays, and throws a TypeError.
+  it('metadata whose normalization is not {mean, std} arrays', () => {
+    const [, g] = corpusGraphs().find(([name]) => name === 'float32')!;
+    const bad: unknown[] = [5, {}, { mean: [0] }, { mean: null, std: [1] }, { mgan: [0], std: [1] }];
+    for (const normalization of bad) {
+      // The IR type cannot hold these shapes: that is the point of the test.
+      const metadata = { name: 'bad-norm', normalization } as unknown as Metadata;
+      const r = runCaseDetailed(writeMote({ ...g, metadata }));
+      expect(r.outcome, `normalization ${JSON.stringify(normalization)}`).not.toHaveProperty('crash');
+    }
+  });
+
+  // A sparse tensor's size is not bounded by its blob (few entries, huge dims), so a load
+  // that walks every position instead of every entry would hang. Run in a child process
+  // with a deadline, since a hung synchronous load cannot be interrupted in-process.
+  it('a sparse tensor with huge dims and few entries loads or is rejected in bounded time', () => {
+    const unreferenced: Tensor = {
+      name: 'u',
+      shape: [0xffffffff, 0xffffffff, 1],
+      encoding: {
+        kind: 'sparse',
+        gapBits: 2,
+        gaps: Uint8Array.from([0]),
+        gapCoding: 'fixed',
+        values: { kind: 'float32', data: Float32Array.from([1]) },
+      },
+    };
+    const files = {
+      // 2^18 × 2^18 weights: 2 MB of activations, 1 MB row buffer, 6.9e10 positions.
+      'dense 2^18 x 2^18': writeMote(sparseGraph(1 << 18, 1 << 18)),
+      'unreferenced [2^32-1, 2^32-1, 1]': writeMote(sparseGraph(4, 4, [unreferenced])),
+    };
+    const model = fileURLToPath(new URL('../../src/runtime/model.ts', import.meta.url));
+    const script =
+      `import { load } from ${JSON.stringify(model)};\n` +
+      `const b = Uint8Array.from(Buffer.from(process.argv[1], 'hex'));\n` +
+      `try { load(b, { plan: 'stream', memoryLimit: ${MEMORY_LIMIT} }); console.log('ok'); }\n` +
+      `catch (e) { console.log(e instanceof Error && e.message.startsWith('mote: ') ? 'rejected' : 'crash ' + e); }\n`;
+    const results: Record<string, string> = {};
+    for (const [name, bytes] of Object.entries(files)) {
+      const r = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script, hex(bytes)],
+        { timeout: 3000, encoding: 'utf8' },
+      );
+      results[name] = r.error || r.signal ? `timed out after 3 s (${r.signal ?? r.error})` : r.stdout.trim();
+    }
+    console.log('huge sparse tensors, stream plan:', results);
+    for (const [name, outcome] of Object.entries(results)) expect(outcome, name).toMatch(/^(ok|rejected)$/);
+  }, 20000);
+});
+
+// Keeps `signature` exercised for readable failure output in fuzz-main.
+describe('crash signatures', () => {
+  it('name the exception and the top source frame', () => {
+    const s = signature('run(stream): TypeError: x\n    at run (/w/src/runtime/model.ts:306:54)\n');
+    expect(s).toBe('run(stream): TypeError: x @ src/runtime/model.ts:306');
+  });
+});
