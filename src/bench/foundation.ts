@@ -1,7 +1,5 @@
 // `npm run bench`: sizes, accuracy, latency and memory of the example model under each
 // post-training encoding, in Node and in the emulated engines; writes docs/BENCHMARKS.md.
-import { writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { importTfjsLayersFile } from '../import/tfjs/layers.js';
 import { writeMote } from '../format/writer.js';
@@ -15,6 +13,7 @@ import { getTarget, DEFAULT_TARGET } from '../../targets/index.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { runInDuktape } from '../../targets/engines/duktape.js';
 import { table, kb } from '../cli/table.js';
+import { provenance, writeBenchSection } from './report.js';
 
 const RECIPES: [string, CompressOptions][] = [
   ['float32', {}],
@@ -67,16 +66,16 @@ for (const [name, recipe] of RECIPES) {
   ]);
 }
 const rt = sizeReport(bundle);
-const md = `# Benchmarks
+const md = `## Foundation: the runtime and the example model
 
-Made by \`npm run bench\` (src/bench/foundation.ts) on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.
+${provenance('npm run bench')} (src/bench/foundation.ts)
 Timings are wall-clock means over the runs stated; they vary by a few percent between runs.
 
-## Runtime bundle
+### Runtime bundle
 
 \`dist/mote-runtime.min.js\`: **${rt.bytes} bytes** minified, ${rt.gzipBytes} bytes gzipped (ES5, no dependencies).
 
-## The example model under each post-training encoding
+### The example model under each post-training encoding
 
 models/digits-mlp (784-64-32-10, ${graph.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0)} parameters), no fine-tuning.
 Accuracy over the 2,000 held-out digits, run by mote's runtime in Node. Node latency is
@@ -96,6 +95,5 @@ Raw float32 weights are read in place from the file's bytes, so the float32 mode
 no weight RAM in either plan. Huffman decoding costs time at every inference in the
 \`stream\` plan: it is the plan for devices where RAM, not time, is short.
 `;
-const out = path.join(ROOT, 'docs/BENCHMARKS.md');
-await writeFile(out, md);
+writeBenchSection('foundation', md);
 console.log(md);
