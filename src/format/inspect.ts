@@ -78,10 +78,6 @@ export function inspect(bytes: Uint8Array): InspectReport {
   const p = parseMote(bytes);
   const tensors = p.tensors.map(tensorReport);
   const weights = tensors.reduce((a, t) => a + t.weights, 0);
-  const macs = p.graph.ops.reduce((a, op) => {
-    if (op.op !== 'dense') return a;
-    return a + tensors.find((t) => t.name === op.weight)!.weights;
-  }, 0);
   return {
     fileBytes: bytes.length,
     version: `1.${p.versionMinor}`,
@@ -93,7 +89,7 @@ export function inspect(bytes: Uint8Array): InspectReport {
     ops: p.graph.ops.map((op) => op.op),
     inputs: p.graph.inputs,
     outputs: p.graph.outputs,
-    macs,
+    macs: p.macs,
     metadata: p.graph.metadata as Record<string, unknown>,
   };
 }

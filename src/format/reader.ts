@@ -17,6 +17,7 @@ import { readSymbols } from '../runtime/decode.js';
 import { fail } from '../runtime/errors.js';
 import { utf8 } from '../runtime/cursor.js';
 import { fixedWidthFor } from './huffman.js';
+import { opFromAttrs } from './opattrs.js';
 
 export interface ParsedMote {
   graph: Graph;
@@ -24,6 +25,8 @@ export interface ParsedMote {
   /** Byte length of each section's payload. */
   sectionBytes: Record<string, number>;
   versionMinor: number;
+  /** Multiply-accumulates per inference, as the runtime counts them. */
+  macs: number;
 }
 
 export function readMote(bytes: Uint8Array): Graph {
@@ -43,16 +46,14 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
   }
   const values: Value[] = gi.values.map((v) => ({ name: v.name, shape: v.shape }));
   const ops: Op[] = gi.ops.map((o) => {
-    const input = values[o.input].name;
-    const output = values[o.output].name;
-    const kind = OP_NAMES[o.code] as Op['op'];
-    if (kind === 'dense') {
-      const op: Op = { op: 'dense', input, output, weight: infos[o.weight].name };
-      if (o.bias !== NO_TENSOR) op.bias = infos[o.bias].name;
-      return op;
-    }
-    if (kind === 'reshape') return { op: 'reshape', input, output, shape: values[o.output].shape };
-    return { op: kind, input, output } as Op;
+    const tensorName = (i: number): string | undefined => (i === NO_TENSOR ? undefined : infos[i].name);
+    return opFromAttrs(
+      OP_NAMES[o.code] as Op['op'],
+      o.inputs.map((i) => values[i].name),
+      values[o.output].name,
+      { tensors: [tensorName(o.weight), tensorName(o.bias)], nums: o.p, list: o.list },
+      values[o.output].shape,
+    );
   });
   const inputSet = new Set(gi.inputs);
   const graph: Graph = {
@@ -65,7 +66,8 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
   };
   const sectionBytes: Record<string, number> = {};
   for (const tag of Object.keys(s.start)) sectionBytes[tag] = s.end[tag] - s.start[tag];
-  return { graph, tensors: infos, sectionBytes, versionMinor: s.versionMinor };
+  const macs = gi.ops.reduce((a, o) => a + o.macs, 0);
+  return { graph, tensors: infos, sectionBytes, versionMinor: s.versionMinor, macs };
 }
 
 /**

@@ -5,7 +5,9 @@ import { ByteWriter } from './bytewriter.js';
 import { encodeFixed, encodeHuffman, fixedWidthFor, huffmanCodeLengths, packCodeLengths } from './huffman.js';
 import { HEADER_BYTES, MAGIC, VERSION_MAJOR, VERSION_MINOR } from '../runtime/container.js';
 import { CODING_FIXED, CODING_HUFFMAN, KIND_NAMES } from '../runtime/tensors.js';
-import { NO_TENSOR, OP_NAMES } from '../runtime/graph.js';
+import { NO_TENSOR, OP_ATTRS, OP_NAMES } from '../runtime/graph.js';
+import { opInputs } from '../ir/ops.js';
+import { attrsOf } from './opattrs.js';
 import { crc32 } from '../runtime/crc32.js';
 import { validateGraph } from '../ir/validate.js';
 
@@ -69,14 +71,28 @@ function writeGraph(g: Graph): Uint8Array {
   for (const name of g.outputs) w.u16(valueIndex.get(name)!);
   w.u16(g.ops.length);
   for (const op of g.ops) {
-    w.u8(OP_NAMES.indexOf(op.op)).u8(1).u16(valueIndex.get(op.input)!).u8(1).u16(valueIndex.get(op.output)!);
-    if (op.op === 'dense') {
-      w.u16(4)
-        .u16(tensorIndex.get(op.weight)!)
-        .u16(op.bias === undefined ? NO_TENSOR : tensorIndex.get(op.bias)!);
-    } else {
-      w.u16(0);
+    const code = OP_NAMES.indexOf(op.op);
+    const inputs = opInputs(op);
+    w.u8(code).u8(inputs.length);
+    for (const name of inputs) w.u16(valueIndex.get(name)!);
+    w.u8(1).u16(valueIndex.get(op.output)!);
+    const attrs = attrsOf(op);
+    const a = new ByteWriter();
+    let t = 0;
+    let n = 0;
+    for (const kind of OP_ATTRS[code]) {
+      if (kind === 'T') {
+        const name = attrs.tensors[t++];
+        a.u16(name === undefined ? NO_TENSOR : tensorIndex.get(name)!);
+      } else if (kind === 'i') a.u16(attrs.nums[n++]);
+      else if (kind === 'f') a.f32s(Float32Array.of(attrs.nums[n++]));
+      else {
+        a.u8(attrs.list.length);
+        for (const v of attrs.list) a.u16(v);
+      }
     }
+    const body = a.finish();
+    w.u16(body.length).bytes(body);
   }
   return w.finish();
 }

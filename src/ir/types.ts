@@ -105,7 +105,148 @@ export interface ReshapeOp {
   shape: number[];
 }
 
-export type Op = DenseOp | ReluOp | SoftmaxOp | ReshapeOp;
+/*
+ * Every op has a first value input `input` (multi-input ops name the rest separately:
+ * see opInputs in ops.ts). Conv and pool ops work on channels-last activations without batch: [H, W, C].
+ * Importers convert other layouts (NCHW) at import, so the runtime has one layout.
+ */
+
+/** [top, left, bottom, right] zero padding, in input cells. */
+export type Pads2d = [number, number, number, number];
+
+export interface Conv2dOp {
+  op: 'conv2d';
+  input: string;
+  output: string;
+  /** Weight tensor, shape [outC, kH, kW, inC / groups]: one output channel is one row. */
+  weight: string;
+  /** Optional bias tensor, [outC]. */
+  bias?: string;
+  strides: [number, number];
+  pads: Pads2d;
+  dilations: [number, number];
+  /** 1: plain; inC: depthwise (outC = inC × depth multiplier); else grouped. */
+  groups: number;
+  /** Fused activation as a clip range: relu [0, Infinity], relu6 [0, 6]. */
+  clip?: [number, number];
+}
+
+export interface PoolOp {
+  op: 'maxpool' | 'avgpool';
+  input: string;
+  output: string;
+  kernel: [number, number];
+  strides: [number, number];
+  pads: Pads2d;
+  dilations: [number, number];
+  /** avgpool: divide by the window's cells in the padded input (ONNX count_include_pad=1) rather than in the input. */
+  countIncludePad?: boolean;
+}
+
+/** Ops of one input and no attributes; shapes as their input (globalavgpool: [C] or [1,1,C]). */
+export interface UnaryOp {
+  op: 'sigmoid' | 'tanh' | 'softplus' | 'logsoftmax' | 'globalavgpool';
+  input: string;
+  output: string;
+}
+
+/** x ≥ 0 ? x : alpha·x (leakyrelu); x ≥ 0 ? x : alpha·(eˣ − 1) (elu). */
+export interface AlphaOp {
+  op: 'leakyrelu' | 'elu';
+  input: string;
+  output: string;
+  alpha: number;
+}
+
+/** gamma · (x > 0 ? x : alpha·(eˣ − 1)). */
+export interface SeluOp {
+  op: 'selu';
+  input: string;
+  output: string;
+  alpha: number;
+  gamma: number;
+}
+
+/** min(max(x, min), max); relu6 is [0, 6]. */
+export interface ClipOp {
+  op: 'clip';
+  input: string;
+  output: string;
+  min: number;
+  max: number;
+}
+
+/** x ≥ 0 ? x : slope·x, the slope tensor broadcast (numpy rules) against x. */
+export interface PreluOp {
+  op: 'prelu';
+  input: string;
+  output: string;
+  slope: string;
+}
+
+/**
+ * Element-wise add or multiply with numpy broadcasting: `input` ∘ the second operand,
+ * which is either another value (`other`) or a constant tensor (`constant`), not both.
+ */
+export interface BinaryOp {
+  op: 'add' | 'mul';
+  input: string;
+  output: string;
+  other?: string;
+  constant?: string;
+}
+
+/** Joins `input` and then `others` along `axis`. */
+export interface ConcatOp {
+  op: 'concat';
+  input: string;
+  others: string[];
+  output: string;
+  axis: number;
+}
+
+/** Constant padding: the input lands at offsets `begins` of the (larger) output. */
+export interface PadOp {
+  op: 'pad';
+  input: string;
+  output: string;
+  begins: number[];
+  value: number;
+}
+
+/** output axis d is input axis perm[d]. */
+export interface TransposeOp {
+  op: 'transpose';
+  input: string;
+  output: string;
+  perm: number[];
+}
+
+/** Mean over `axes` of the input; the output keeps the other axes in order (keepdims either way). */
+export interface ReduceMeanOp {
+  op: 'reducemean';
+  input: string;
+  output: string;
+  axes: number[];
+}
+
+export type Op =
+  | DenseOp
+  | ReluOp
+  | SoftmaxOp
+  | ReshapeOp
+  | Conv2dOp
+  | PoolOp
+  | UnaryOp
+  | AlphaOp
+  | SeluOp
+  | ClipOp
+  | PreluOp
+  | BinaryOp
+  | ConcatOp
+  | PadOp
+  | TransposeOp
+  | ReduceMeanOp;
 export type OpKind = Op['op'];
 
 /** Per-input normalisation applied by the runtime: x' = (x - mean) / std. */

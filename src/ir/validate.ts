@@ -2,6 +2,9 @@
 // a message naming the tensor or op, not later on a device.
 import type { Encoding, Graph, Tensor } from './types.js';
 import { sizeOf } from './shape.js';
+import { opInputs } from './ops.js';
+import { attrsOf } from '../format/opattrs.js';
+import { checkOp, OP_ATTRS, OP_NAMES } from '../runtime/ops.js';
 
 export class GraphError extends Error {}
 
@@ -92,30 +95,45 @@ export function validateGraph(g: Graph): void {
   const ready = new Set(g.inputs.map((v) => v.name));
   g.ops.forEach((op, i) => {
     const at = `op ${i} (${op.op} → '${op.output}')`;
-    check(ready.has(op.input), `${at}: input '${op.input}' is not computed before this op`);
+    const code = OP_NAMES.indexOf(op.op);
+    check(code > 0, `${at}: unknown op`);
+    const inputs = opInputs(op);
+    for (const name of inputs)
+      check(ready.has(name), `${at}: input '${name}' is not computed before this op`);
     check(shapes.has(op.output) && !ready.has(op.output), `${at}: output is undeclared or written twice`);
     ready.add(op.output);
-    const inSize = sizeOf(shapes.get(op.input)!);
-    const outSize = sizeOf(shapes.get(op.output)!);
-    if (op.op === 'dense') {
-      const w = tensors.get(op.weight);
-      check(!!w, `${at}: weight '${op.weight}' does not exist`);
+    const attrs = attrsOf(op);
+    for (const name of attrs.tensors)
+      check(name === undefined || tensors.has(name), `${at}: tensor '${name}' does not exist`);
+    for (const v of [
+      ...attrs.nums.filter((_, k) => OP_ATTRS[code].replace(/[TL]/g, '')[k] === 'i'),
+      ...attrs.list,
+    ])
       check(
-        w!.shape.length === 2 && w!.shape[0] === outSize && w!.shape[1] === inSize,
-        `${at}: weight '${op.weight}' is [${w!.shape}] but the op maps ${inSize} → ${outSize}`,
+        Number.isInteger(v) && v >= 0 && v <= 0xffff,
+        `${at}: attribute ${v} is not an integer in 0..65535`,
       );
-      if (op.bias !== undefined) {
-        const b = tensors.get(op.bias);
-        check(
-          !!b && sizeOf(b.shape) === outSize,
-          `${at}: bias '${op.bias}' must exist and have ${outSize} values`,
-        );
-      }
-    } else {
-      check(inSize === outSize, `${at}: input has ${inSize} values, output ${outSize}`);
-    }
+    check(attrs.list.length <= 8, `${at}: more than 8 list entries`);
+    check(inputs.length >= 1 && inputs.length <= 64, `${at}: needs 1..64 inputs`);
+    if (op.op === 'add' || op.op === 'mul')
+      check(
+        (op.other === undefined) !== (op.constant === undefined),
+        `${at}: needs exactly one of a second value ('other') or a constant tensor`,
+      );
+    const info = checkOp(
+      code,
+      inputs.map((n) => shapes.get(n)!),
+      shapes.get(op.output)!,
+      attrs.tensors.map((n) => (n === undefined ? null : tensors.get(n)!.shape)),
+      attrs.nums,
+      attrs.list,
+    );
+    check(typeof info !== 'string', `${at}: ${info as string}`);
     if (op.op === 'reshape')
-      check(sizeOf(op.shape) === outSize, `${at}: target shape [${op.shape}] does not match the output`);
+      check(
+        sizeOf(op.shape) === sizeOf(shapes.get(op.output)!),
+        `${at}: target shape [${op.shape}] does not match the output`,
+      );
   });
   for (const name of g.outputs) check(ready.has(name), `output '${name}' is never computed`);
   check(

@@ -1,16 +1,42 @@
 // The GRPH section: values (activations), graph inputs/outputs and ops, checked for
-// topological order and for shapes that agree with their weights.
+// topological order and for shapes that agree with their weights (rules in ops.ts).
 import { fail } from './errors.js';
-import { cursor, str, u16, u8 } from './cursor.js';
+import { Cursor, cursor, f32, str, u16, u8 } from './cursor.js';
 import { readShape, TensorInfo } from './tensors.js';
 import { Sections } from './container.js';
+import { checkOp, NO_TENSOR, OP_ATTRS, OP_CONV2D, OP_DENSE, OP_NAMES, OP_PRELU } from './ops.js';
 
-export var OP_DENSE = 1;
-export var OP_RELU = 2;
-export var OP_SOFTMAX = 3;
-export var OP_RESHAPE = 4;
-export var OP_NAMES = ['', 'dense', 'relu', 'softmax', 'reshape'];
-export var NO_TENSOR = 0xffff;
+export {
+  NO_TENSOR,
+  OP_ATTRS,
+  OP_NAMES,
+  OP_DENSE,
+  OP_RELU,
+  OP_SOFTMAX,
+  OP_RESHAPE,
+  OP_CONV2D,
+  OP_MAXPOOL,
+  OP_AVGPOOL,
+  OP_GLOBALAVGPOOL,
+  OP_ADD,
+  OP_MUL,
+  OP_CONCAT,
+  OP_PAD,
+  OP_TRANSPOSE,
+  OP_LEAKYRELU,
+  OP_PRELU,
+  OP_ELU,
+  OP_SELU,
+  OP_SIGMOID,
+  OP_TANH,
+  OP_SOFTPLUS,
+  OP_CLIP,
+  OP_LOGSOFTMAX,
+  OP_REDUCEMEAN,
+} from './ops.js';
+
+/** Most inputs one op may have (concat). */
+var MAX_INPUTS = 64;
 
 export interface ValueInfo {
   name: string;
@@ -20,11 +46,18 @@ export interface ValueInfo {
 
 export interface OpInfo {
   code: number;
+  /** The first input (every op has one), and all of them in order. */
   input: number;
+  inputs: number[];
   output: number;
-  /** Tensor indices (dense), NO_TENSOR when absent. */
+  /** The op's first and second tensor attributes (dense/conv: weight and bias; add/mul: constant; prelu: slope), NO_TENSOR when absent. */
   weight: number;
   bias: number;
+  /** The i and f attributes in order (see OP_ATTRS), and the L attribute. */
+  p: number[];
+  list: number[];
+  /** Per-input strides aligned to the output (broadcast ops, transpose). */
+  strides: number[][];
   /** Multiply-accumulates per inference. */
   macs: number;
 }
@@ -53,67 +86,7 @@ export function readGraph(bytes: Uint8Array, s: Sections, tensors: TensorInfo[])
   for (i = 0; i < g.inputs.length; i++) ready[g.inputs[i]] = true;
   g.outputs = readValueList(c, nv, 'output');
   var no = u16(c, 'op count');
-  for (i = 0; i < no; i++) {
-    var at = c.pos;
-    var code = u8(c, 'op code');
-    var what = 'op ' + i + ' (' + (OP_NAMES[code] || 'code ' + code) + ')';
-    if (code < 1 || code >= OP_NAMES.length) fail(c.where, at, 'unsupported ' + what);
-    if (u8(c, 'input count') !== 1) fail(c.where, at + 1, what + ' must have 1 input');
-    var input = u16(c, 'input');
-    if (u8(c, 'output count') !== 1) fail(c.where, at + 4, what + ' must have 1 output');
-    var output = u16(c, 'output');
-    if (input >= nv || !ready[input])
-      fail(c.where, at + 2, what + ' reads value ' + input + ' before it is computed');
-    if (output >= nv || ready[output])
-      fail(c.where, at + 5, what + ' writes value ' + output + ' twice or out of range');
-    ready[output] = true;
-    var attrLen = u16(c, 'attribute length');
-    var attrEnd = c.pos + attrLen;
-    var op: OpInfo = {
-      code: code,
-      input: input,
-      output: output,
-      weight: NO_TENSOR,
-      bias: NO_TENSOR,
-      macs: 0,
-    };
-    var vin = g.values[input];
-    var vout = g.values[output];
-    if (code === OP_DENSE) {
-      op.weight = u16(c, 'weight tensor');
-      op.bias = u16(c, 'bias tensor');
-      var w = tensors[op.weight];
-      if (!w || w.shape.length !== 2) fail(c.where, at, what + ': weight must be a rank-2 tensor');
-      if (w.shape[1] !== vin.size || w.shape[0] !== vout.size) {
-        fail(
-          c.where,
-          at,
-          what +
-            ": weight '" +
-            w.name +
-            "' is " +
-            w.shape.join('x') +
-            ' but maps ' +
-            vin.size +
-            ' to ' +
-            vout.size,
-        );
-      }
-      var b = tensors[op.bias];
-      if (op.bias !== NO_TENSOR && (!b || b.size !== vout.size))
-        fail(c.where, at, what + ': bias must have ' + vout.size + ' values');
-      op.macs = w.size;
-    } else if (vin.size !== vout.size) {
-      fail(c.where, at, what + ': input has ' + vin.size + ' values, output ' + vout.size);
-    }
-    if (c.pos !== attrEnd)
-      fail(
-        c.where,
-        at,
-        what + ': attributes are ' + attrLen + ' bytes, the op reads ' + (c.pos - attrEnd + attrLen),
-      );
-    g.ops.push(op);
-  }
+  for (i = 0; i < no; i++) g.ops.push(readOp(c, i, g, tensors, ready));
   for (i = 0; i < g.outputs.length; i++) {
     if (!ready[g.outputs[i]])
       fail(c.where, c.pos, "output '" + g.values[g.outputs[i]].name + "' is never computed");
@@ -122,7 +95,77 @@ export function readGraph(bytes: Uint8Array, s: Sections, tensors: TensorInfo[])
   return g;
 }
 
-function readValueList(c: ReturnType<typeof cursor>, nv: number, what: string): number[] {
+function readOp(c: Cursor, i: number, g: GraphInfo, tensors: TensorInfo[], ready: boolean[]): OpInfo {
+  var at = c.pos;
+  var nv = g.values.length;
+  var code = u8(c, 'op code');
+  var what = 'op ' + i + ' (' + (OP_NAMES[code] || 'code ' + code) + ')';
+  if (code < 1 || code >= OP_NAMES.length) fail(c.where, at, 'unsupported ' + what);
+  var nIn = u8(c, 'input count');
+  if (nIn < 1 || nIn > MAX_INPUTS)
+    fail(c.where, at + 1, what + ' has ' + nIn + ' inputs, not 1..' + MAX_INPUTS);
+  var inputs: number[] = [];
+  var inShapes: number[][] = [];
+  for (var k = 0; k < nIn; k++) {
+    var v = u16(c, 'input');
+    if (v >= nv || !ready[v]) fail(c.where, c.pos - 2, what + ' reads value ' + v + ' before it is computed');
+    inputs.push(v);
+    inShapes.push(g.values[v].shape);
+  }
+  if (u8(c, 'output count') !== 1) fail(c.where, c.pos - 1, what + ' must have 1 output');
+  var output = u16(c, 'output');
+  if (output >= nv || ready[output])
+    fail(c.where, c.pos - 2, what + ' writes value ' + output + ' twice or out of range');
+  ready[output] = true;
+  var attrLen = u16(c, 'attribute length');
+  var attrEnd = c.pos + attrLen;
+  var op: OpInfo = {
+    code: code,
+    input: inputs[0],
+    inputs: inputs,
+    output: output,
+    weight: NO_TENSOR,
+    bias: NO_TENSOR,
+    p: [],
+    list: [],
+    strides: [],
+    macs: 0,
+  };
+  var schema = OP_ATTRS[code];
+  var tshapes: (number[] | null)[] = [];
+  for (k = 0; k < schema.length; k++) {
+    var kind = schema.charAt(k);
+    if (kind === 'T') {
+      var ti = u16(c, 'tensor index');
+      if (ti !== NO_TENSOR && !tensors[ti])
+        fail(c.where, c.pos - 2, what + ': tensor ' + ti + ' does not exist');
+      if (tshapes.length === 0) op.weight = ti;
+      else op.bias = ti;
+      tshapes.push(ti === NO_TENSOR ? null : tensors[ti].shape);
+    } else if (kind === 'i') op.p.push(u16(c, 'attribute'));
+    else if (kind === 'f') op.p.push(f32(c, 'attribute'));
+    else {
+      var n = u8(c, 'list length');
+      if (n > 8) fail(c.where, c.pos - 1, what + ': list of ' + n + ' is longer than 8');
+      for (var j = 0; j < n; j++) op.list.push(u16(c, 'list entry'));
+    }
+  }
+  if ((code === OP_DENSE || code === OP_CONV2D || code === OP_PRELU) && op.weight === NO_TENSOR)
+    fail(c.where, at, what + ': needs a weight tensor');
+  if (c.pos !== attrEnd)
+    fail(
+      c.where,
+      at,
+      what + ': attributes are ' + attrLen + ' bytes, the op reads ' + (c.pos - attrEnd + attrLen),
+    );
+  var info = checkOp(code, inShapes, g.values[output].shape, tshapes, op.p, op.list);
+  if (typeof info === 'string') fail(c.where, at, what + ': ' + info);
+  op.macs = info.macs;
+  op.strides = info.strides;
+  return op;
+}
+
+function readValueList(c: Cursor, nv: number, what: string): number[] {
   var n = u16(c, what + ' count');
   var out: number[] = [];
   for (var i = 0; i < n; i++) {

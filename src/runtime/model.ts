@@ -2,18 +2,32 @@
 import { fail } from './errors.js';
 import { readContainer, Sections } from './container.js';
 import { KIND_FLOAT32, KIND_INT8, KIND_SPARSE, readTensors, TensorInfo } from './tensors.js';
+import { GraphInfo, readGraph } from './graph.js';
 import {
-  GraphInfo,
   NO_TENSOR,
+  OP_ADD,
+  OP_AVGPOOL,
+  OP_CONCAT,
+  OP_CONV2D,
   OP_DENSE,
+  OP_GLOBALAVGPOOL,
+  OP_LOGSOFTMAX,
+  OP_MAXPOOL,
+  OP_MUL,
   OP_NAMES,
-  OP_RELU,
+  OP_PAD,
+  OP_PRELU,
+  OP_REDUCEMEAN,
   OP_RESHAPE,
   OP_SOFTMAX,
-  readGraph,
-} from './graph.js';
-import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
-import { dense, denseRows, denseSparse, Native, relu, softmax } from './kernels.js';
+  OP_TRANSPOSE,
+} from './ops.js';
+import { checkStored, decodeTensor, readValues, restart, valueReader, ValueReader } from './decode.js';
+import { dense, denseRows, denseSparse, Native, softmax } from './kernels.js';
+import { convChannel, ConvShape, convShape } from './conv.js';
+import { globalAvgPool, pool2d } from './pool.js';
+import { activate, logSoftmax } from './activations.js';
+import { binary, concat, pad, reduceMean, transpose } from './elementwise.js';
 import { utf8 } from './cursor.js';
 
 export interface LoadOptions {
@@ -54,6 +68,10 @@ export interface Model {
   /** Per tensor: a reader over its stored values, for weights decoded at every run. */
   readers: (ValueReader | null)[];
   row: Float32Array;
+  /** Per op: a conv's shape and attributes, else null. */
+  convs: (ConvShape | null)[];
+  /** The index odometer of the tensor-walking kernels (rank ≤ 8). */
+  idx: number[];
   chunkGaps: Uint8Array;
   chunkValues: Float32Array;
   memory: Memory;
@@ -72,7 +90,11 @@ export interface OpProfile {
   /** The op's output value name. */
   name: string;
   op: string;
-  /** dense (resident weights), dense-decode (rows decoded per run), dense-sparse, relu, softmax, reshape. */
+  /**
+   * dense (resident weights), dense-decode (rows decoded per run), dense-sparse,
+   * conv2d / conv2d-decode, depthwise / depthwise-decode (one input channel per group),
+   * else the op's name (relu, softmax, reshape, maxpool, add, ...).
+   */
   kernel: string;
   macs: number;
   /** Bits of Huffman or fixed-width streams decoded by this op. */
@@ -106,12 +128,16 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var graph = readGraph(bytes, s, tensors);
 
   // Decide which weights live in RAM before allocating anything, so an over-budget
-  // model fails without having allocated.
+  // model fails without having allocated. Only dense and conv weights are streamed a
+  // row at a time; biases, slopes and constant operands are decoded once.
   var isBias: boolean[] = [];
   var macs = 0;
   for (var i = 0; i < graph.ops.length; i++) {
-    if (graph.ops[i].bias !== NO_TENSOR) isBias[graph.ops[i].bias] = true;
-    macs += graph.ops[i].macs;
+    var gop = graph.ops[i];
+    if (gop.bias !== NO_TENSOR) isBias[gop.bias] = true;
+    if (gop.weight !== NO_TENSOR && gop.code !== OP_DENSE && gop.code !== OP_CONV2D)
+      isBias[gop.weight] = true;
+    macs += gop.macs;
   }
   var resident = 0;
   var rowSize = 0;
@@ -126,7 +152,8 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     }
     if (plan === 'cache' || isBias[i]) resident += t.size * 4;
     else {
-      if (t.shape[t.shape.length - 1] > rowSize) rowSize = t.shape[t.shape.length - 1];
+      var rowLen = rowLength(t);
+      if (rowLen > rowSize) rowSize = rowLen;
       if (t.kind === KIND_SPARSE) chunk = CHUNK;
     }
   }
@@ -168,6 +195,8 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     weights: [],
     readers: [],
     row: new Float32Array(rowSize),
+    convs: [],
+    idx: [0, 0, 0, 0, 0, 0, 0, 0],
     chunkGaps: new Uint8Array(chunk),
     chunkValues: new Float32Array(chunk),
     memory: memory,
@@ -175,6 +204,19 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     // Detected once: Espruino's E.convolve computes a row's dot product in C.
     native: typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null,
   };
+  for (i = 0; i < graph.ops.length; i++) {
+    var cop = graph.ops[i];
+    m.convs.push(
+      cop.code === OP_CONV2D
+        ? convShape(
+            graph.values[cop.input].shape,
+            graph.values[cop.output].shape,
+            tensors[cop.weight].shape,
+            cop.p,
+          )
+        : null,
+    );
+  }
   var slotArrays: Float32Array[] = [];
   for (i = 0; i < slots.sizes.length; i++) slotArrays.push(new Float32Array(slots.sizes[i]));
   for (i = 0; i < graph.values.length; i++) {
@@ -200,6 +242,11 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     m.readers.push(r);
   }
   return m;
+}
+
+/** Values in one streamed row: a dense row, or one conv output channel's [kH, kW, inC/groups]. */
+function rowLength(t: TensorInfo): number {
+  return t.shape.length > 1 ? t.size / t.shape[0] : t.size;
 }
 
 function readMeta(bytes: Uint8Array, s: Sections): { [key: string]: unknown } {
@@ -240,7 +287,8 @@ function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
   var lastUse: number[] = [];
   var i: number;
   var n = g.ops.length;
-  for (i = 0; i < g.ops.length; i++) lastUse[g.ops[i].input] = i;
+  for (i = 0; i < g.ops.length; i++)
+    for (var j = 0; j < g.ops[i].inputs.length; j++) lastUse[g.ops[i].inputs[j]] = i;
   for (i = 0; i < g.outputs.length; i++) lastUse[g.outputs[i]] = n;
   var sizes: number[] = [];
   var users: number[] = [];
@@ -275,7 +323,11 @@ function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
     } else {
       ofValue[op.output] = take(g.values[op.output].size);
     }
-    if (lastUse[op.input] === i) users[ofValue[op.input]]--;
+    for (j = 0; j < op.inputs.length; j++) {
+      var v = op.inputs[j];
+      // A value read twice by one op (add(x, x)) frees its slot once.
+      if (lastUse[v] === i && op.inputs.indexOf(v) === j) users[ofValue[v]]--;
+    }
     // An output nobody reads frees its slot at once.
     if (lastUse[op.output] === undefined) users[ofValue[op.output]]--;
   }
@@ -286,15 +338,18 @@ function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
 /** The kernel that runs op `o` (see OpProfile.kernel). */
 function kernelOf(m: Model, o: number): string {
   var op = m.graph.ops[o];
+  var c = m.convs[o];
+  var decoded = m.weights[op.weight] ? '' : '-decode';
+  if (c) return (c.icg === 1 && c.c > 1 ? 'depthwise' : 'conv2d') + decoded;
   if (op.code !== OP_DENSE) return OP_NAMES[op.code];
-  if (m.weights[op.weight]) return 'dense';
+  if (!decoded) return 'dense';
   return m.tensors[op.weight].kind === KIND_SPARSE ? 'dense-sparse' : 'dense-decode';
 }
 
 /** Stream bits op `o` decodes per run (streamed weights only). */
 function bitsOf(m: Model, o: number): number {
   var op = m.graph.ops[o];
-  if (op.code !== OP_DENSE || m.weights[op.weight]) return 0;
+  if ((op.code !== OP_DENSE && op.code !== OP_CONV2D) || m.weights[op.weight]) return 0;
   var t = m.tensors[op.weight];
   return ((t.index ? t.index.end - t.index.start : 0) + (t.gaps ? t.gaps.end - t.gaps.start : 0)) * 8;
 }
@@ -308,6 +363,56 @@ function now(): number {
   if (typeof performance !== 'undefined' && performance.now) return performance.now();
   if (typeof getTime === 'function') return getTime() * 1000;
   return Date.now();
+}
+
+/** Every op but dense. */
+function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
+  var g = m.graph;
+  var op = g.ops[o];
+  var code = op.code;
+  var inShape = g.values[op.input].shape;
+  var outShape = g.values[op.output].shape;
+  var last = outShape.length ? outShape[outShape.length - 1] : 1;
+  var b: Float32Array;
+  if (code === OP_CONV2D) {
+    var c = m.convs[o]!;
+    var w = m.weights[op.weight];
+    var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
+    var r = m.readers[op.weight];
+    var rowLen = c.kh * c.kw * c.icg;
+    if (r) restart(r);
+    for (var oc = 0; oc < c.oc; oc++) {
+      if (r) readValues(r, m.row, rowLen);
+      convChannel(a, w || m.row, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c);
+    }
+  } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
+    pool2d(a, inShape, out, outShape, op.p, code === OP_AVGPOOL);
+  } else if (code === OP_GLOBALAVGPOOL) {
+    globalAvgPool(a, inShape, out);
+  } else if (code === OP_ADD || code === OP_MUL || code === OP_PRELU) {
+    b = op.weight !== NO_TENSOR ? m.weights[op.weight]! : m.buffers[op.inputs[1]];
+    binary(code, a, op.strides[0], b, op.strides[1], out, outShape, m.idx);
+  } else if (code === OP_CONCAT) {
+    var xs: Float32Array[] = [];
+    var shapes: number[][] = [];
+    for (var k = 0; k < op.inputs.length; k++) {
+      xs.push(m.buffers[op.inputs[k]]);
+      shapes.push(g.values[op.inputs[k]].shape);
+    }
+    concat(xs, shapes, out, outShape, op.p[0], m.idx);
+  } else if (code === OP_PAD) {
+    pad(a, inShape, out, outShape, op.list, op.p[0], m.idx);
+  } else if (code === OP_TRANSPOSE) {
+    transpose(a, op.strides[0], out, outShape, m.idx);
+  } else if (code === OP_REDUCEMEAN) {
+    reduceMean(a, inShape, out, op.list, m.idx);
+  } else if (code === OP_SOFTMAX) {
+    softmax(a, out, out.length, last);
+  } else if (code === OP_LOGSOFTMAX) {
+    logSoftmax(a, out, out.length, last);
+  } else if (code !== OP_RESHAPE) {
+    activate(code, a, out, out.length, op.p);
+  }
 }
 
 export function run(
@@ -350,13 +455,7 @@ export function run(
       else if (m.tensors[op.weight].kind === KIND_SPARSE)
         denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
       else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
-    } else if (op.code === OP_RELU) {
-      relu(a, out, out.length);
-    } else if (op.code === OP_SOFTMAX) {
-      softmax(a, out, out.length, vo.shape.length ? vo.shape[vo.shape.length - 1] : 1);
-    } else if (op.code !== OP_RESHAPE) {
-      fail('op ' + o, 0, 'unsupported op code ' + op.code);
-    }
+    } else runOp(m, o, a, out);
     if (profile) {
       profile.push({
         name: vo.name,

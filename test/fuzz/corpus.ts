@@ -7,6 +7,7 @@ import { mulberry32 } from '../../src/data/prng.js';
 import { toCodebook, toSparse } from '../../src/compress/sparse.js';
 import { toBinary, toInt8 } from '../../src/compress/quantize.js';
 import { compressGraph } from '../../src/compress/pipeline.js';
+import { convCorpusGraphs } from './corpus-ops.js';
 import { readContainer } from '../../src/runtime/container.js';
 import { CODING_FIXED, readTensors, Stream } from '../../src/runtime/tensors.js';
 
@@ -123,6 +124,7 @@ export function corpusGraphs(seed = 1): [string, Graph][] {
         (b, sh, l) => (l === 0 ? toSparse(b, { gapBits: 1, coding: 'fixed' }) : toBinary(b, sh)),
       ),
     ],
+    ...convCorpusGraphs(s),
     [
       'pipeline',
       compressGraph(

@@ -57,6 +57,8 @@ function forward(graph: Graph, input: Float32Array): Float32Array {
       case 'reshape':
         y = x;
         break;
+      default:
+        throw new Error(`the TF.js importer does not make '${op.op}' ops`);
     }
     env.set(op.output, y);
   }

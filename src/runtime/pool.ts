@@ -1,0 +1,64 @@
+// Max and average pooling over channels-last activations ([H, W, C], no batch), and
+// global average pooling. Pads are never part of a max; an average divides by the
+// window's cells inside the input (ONNX count_include_pad = 0, TFLite), or, with
+// count_include_pad = 1, by its cells inside the padded input (ONNX).
+
+/**
+ * p: kernel h w, strides h w, pads t l b r, dilations h w, count_include_pad.
+ * `avg` picks average over max.
+ */
+export function pool2d(
+  x: Float32Array,
+  inShape: number[],
+  out: Float32Array,
+  outShape: number[],
+  p: number[],
+  avg: boolean,
+): void {
+  var h = inShape[0];
+  var w = inShape[1];
+  var c = inShape[2];
+  var oh = outShape[0];
+  var ow = outShape[1];
+  var kh = p[0];
+  var kw = p[1];
+  var includePad = p[10] === 1;
+  for (var oy = 0; oy < oh; oy++) {
+    var y0 = oy * p[2] - p[4];
+    for (var ox = 0; ox < ow; ox++) {
+      var x0 = ox * p[3] - p[5];
+      var o = (oy * ow + ox) * c;
+      for (var ch = 0; ch < c; ch++) {
+        var acc = avg ? 0 : -Infinity;
+        var n = 0;
+        var padded = 0;
+        for (var ky = 0; ky < kh; ky++) {
+          var iy = y0 + ky * p[8];
+          var rowIn = iy >= 0 && iy < h;
+          var rowPadded = iy >= -p[4] && iy < h + p[6];
+          for (var kx = 0; kx < kw; kx++) {
+            var ix = x0 + kx * p[9];
+            if (rowPadded && ix >= -p[5] && ix < w + p[7]) padded++;
+            if (!rowIn || ix < 0 || ix >= w) continue;
+            var v = x[(iy * w + ix) * c + ch];
+            if (avg) acc += v;
+            else if (v > acc || v !== v) acc = v;
+            n++;
+          }
+        }
+        out[o + ch] = avg ? acc / (includePad ? padded : n) : acc;
+      }
+    }
+  }
+}
+
+/** out[c] = mean over all positions of x[.., .., c]. */
+export function globalAvgPool(x: Float32Array, inShape: number[], out: Float32Array): void {
+  var c = inShape[2];
+  var n = inShape[0] * inShape[1];
+  for (var ch = 0; ch < c; ch++) {
+    var acc = 0;
+    for (var i = ch; i < n * c; i += c) acc += x[i];
+    out[ch] = acc / n;
+  }
+}
