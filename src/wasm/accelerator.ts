@@ -1,0 +1,230 @@
+// The WebAssembly accelerator: at load it lays out the model's activation buffers and
+// packed weights in one wasm memory, points the runtime's buffers at views into that
+// memory, and hands back one function per op that it runs (null: the runtime's JS
+// kernel runs that op, directly on the same views). Weights are copied once; between
+// ops activations never leave wasm memory, and the runtime reads inputs and outputs
+// through the views, so a run copies nothing.
+import type { Model } from '../runtime/model.js';
+import { decodeTensor } from '../runtime/decode.js';
+import { KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import {
+  NO_TENSOR,
+  OP_AVGPOOL,
+  OP_CLIP,
+  OP_CONV2D,
+  OP_DENSE,
+  OP_MAXPOOL,
+  OP_RELU,
+  OP_SOFTMAX,
+} from '../runtime/ops.js';
+import {
+  bestFlavour,
+  instantiateKernels,
+  type KernelFlavour,
+  type Kernels,
+  type WasmMemory,
+} from './instance.js';
+import {
+  GROUP,
+  packConv,
+  packCsr,
+  packDenseF32,
+  packDenseI8,
+  packDepthwise,
+  padded,
+  roundUp,
+} from './pack.js';
+
+/** What the runtime's load() calls (src/runtime/model.ts LoadOptions.accelerator). */
+export interface Accelerator {
+  /** Shown as the model's engine, e.g. 'wasm-simd'. */
+  name: string;
+  /** Per op: a function that runs it, or null for the JS kernel. May move m.buffers. */
+  prepare(m: Model): (OpRunner | null)[];
+}
+export type OpRunner = () => void;
+
+/**
+ * Pruned layers at or below this density run as compressed rows (CSR): a sparse entry
+ * costs about as much as 5 dense SIMD weights here (measured by `npm run bench:latency`'s
+ * kernel table), so CSR wins below ~20 % and loses above.
+ */
+export const CSR_MAX_DENSITY = 0.2;
+
+/** Every buffer gets this much slack past its end: kernels write 16 outputs at a time. */
+const SLACK = GROUP * 4;
+
+/** Lays out blocks in wasm memory, then grows it once and copies their data in. */
+class Arena {
+  constructor(private top: number) {}
+  private blocks: { at: number; data: ArrayBufferView | null }[] = [];
+  reserve(bytes: number, data: ArrayBufferView | null = null): number {
+    const at = roundUp(this.top, 64);
+    this.top = at + bytes;
+    this.blocks.push({ at, data });
+    return at;
+  }
+  put(data: ArrayBufferView): number {
+    return this.reserve(data.byteLength, data);
+  }
+  commit(memory: WasmMemory): void {
+    const pages = Math.ceil(this.top / 65536) - memory.buffer.byteLength / 65536;
+    if (pages > 0) memory.grow(pages);
+    const mem = new Uint8Array(memory.buffer);
+    for (const b of this.blocks)
+      if (b.data) mem.set(new Uint8Array(b.data.buffer, b.data.byteOffset, b.data.byteLength), b.at);
+  }
+  get bytes(): number {
+    return this.top;
+  }
+}
+
+export interface WasmAcceleratorOptions {
+  /** Force a build (tests); default: SIMD when the engine validates it. */
+  flavour?: KernelFlavour;
+  /** Density at or below which a layer runs as CSR (default CSR_MAX_DENSITY). */
+  csrMaxDensity?: number;
+}
+
+export function wasmAccelerator(options: WasmAcceleratorOptions = {}): Accelerator {
+  const flavour = options.flavour ?? bestFlavour();
+  return {
+    name: `wasm-${flavour}`,
+    prepare: (m) => prepareWasm(m, instantiateKernels(flavour), options.csrMaxDensity ?? CSR_MAX_DENSITY),
+  };
+}
+
+/** The op's weight as float32: resident in the model already, or decoded now. */
+function floats(m: Model, t: number): Float32Array {
+  const w = m.weights[t];
+  if (w) return w;
+  const out = new Float32Array(m.tensors[t].size);
+  decodeTensor(m.bytes, m.tensors[t], out);
+  return out;
+}
+
+function density(w: Float32Array): number {
+  let nz = 0;
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) nz++;
+  return w.length ? nz / w.length : 1;
+}
+
+/** int8 weights that the int8 kernel takes: one scale per tensor or per output row. */
+function int8Rows(t: TensorInfo): boolean {
+  return t.kind === KIND_INT8 && (t.axis === -1 || t.axis === 0);
+}
+
+function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | null)[] {
+  const arena = new Arena(k.heapBase());
+  // Buffers sharing a slot share an ArrayBuffer: one wasm block per slot keeps the plan.
+  const slotAt = new Map<ArrayBufferLike, number>();
+  for (const b of m.buffers) {
+    if (b.length && !slotAt.has(b.buffer)) slotAt.set(b.buffer, arena.reserve(b.buffer.byteLength + SLACK));
+  }
+  const ptr = (v: number): number => slotAt.get(m.buffers[v].buffer)! + m.buffers[v].byteOffset;
+  const g = m.graph;
+  // Built after commit (pointers are known now; the memory is not grown yet).
+  const runners: ((() => void) | null)[] = [];
+  for (let o = 0; o < g.ops.length; o++) {
+    const op = g.ops[o];
+    const x = ptr(op.input);
+    const out = ptr(op.output);
+    const n = g.values[op.output].size;
+    const shape = g.values[op.output].shape;
+    if (op.code === OP_DENSE) {
+      const t = m.tensors[op.weight];
+      const outN = t.shape[0];
+      const inN = t.shape[1];
+      const groups = Math.ceil(outN / GROUP);
+      const biasValues = op.bias === NO_TENSOR ? null : floats(m, op.bias);
+      if (int8Rows(t)) {
+        const w = arena.put(packDenseI8(t.q!, outN, inN));
+        const b = arena.put(padded(biasValues, outN, groups * GROUP));
+        const sc = arena.put(padded(t.scale!, outN, groups * GROUP));
+        const zp = arena.put(padded(t.zero!, outN, groups * GROUP));
+        runners.push(() => k.denseI8(x, w, b, sc, zp, out, inN, groups));
+        continue;
+      }
+      const wf = floats(m, op.weight);
+      if (density(wf) <= csrMaxDensity && inN <= 0x10000) {
+        const csr = packCsr(wf, outN, inN);
+        const rs = arena.put(csr.rowStart);
+        const cols = arena.put(csr.cols);
+        const vals = arena.put(csr.vals);
+        const b = arena.put(padded(biasValues, outN, outN));
+        runners.push(() => k.denseCsr(x, rs, cols, vals, b, out, outN));
+        continue;
+      }
+      const w = arena.put(packDenseF32(wf, outN, inN));
+      const b = arena.put(padded(biasValues, outN, groups * GROUP));
+      runners.push(() => k.denseF32(x, w, b, out, inN, groups));
+    } else if (op.code === OP_RELU) {
+      const n4 = roundUp(n, 4);
+      runners.push(() => k.relu(x, out, n4));
+    } else if (op.code === OP_CLIP) {
+      const lo = op.p[0];
+      const hi = op.p[1];
+      runners.push(() => k.clip(x, out, n, lo, hi));
+    } else if (op.code === OP_SOFTMAX) {
+      const last = shape.length ? shape[shape.length - 1] : 1;
+      runners.push(() => k.softmax(x, out, n, last));
+    } else if (op.code === OP_CONV2D) {
+      runners.push(convRunner(m, o, arena, k, x, out));
+    } else if (op.code === OP_MAXPOOL || op.code === OP_AVGPOOL) {
+      const inShape = g.values[op.input].shape;
+      const p = op.p;
+      // kernel h w, strides h w, pads t l b r, dilations h w, count_include_pad (ops.ts).
+      const params = paramBlock(
+        [inShape[0], inShape[1], inShape[2], shape[0], shape[1], shape[2]],
+        [p[0], p[1], p[2], p[3], p[4], p[5], p[8], p[9], roundUp(shape[2], 4), p[10], 0, p[6], p[7]],
+      );
+      const at = arena.put(params);
+      const avg = op.code === OP_AVGPOOL ? 1 : 0;
+      runners.push(() => k.pool2d(x, out, at, avg));
+    } else runners.push(null);
+  }
+  arena.commit(k.memory);
+  // The runtime's buffers become views into wasm memory, at the same offsets in their slots.
+  const mem = k.memory.buffer;
+  m.buffers = m.buffers.map((b, v) => (b.length ? new Float32Array(mem, ptr(v), b.length) : b));
+  return runners;
+}
+
+/**
+ * The kernels' i32 parameter block (src/wasm/assembly/conv.ts P_*): h w c oh ow oc,
+ * kh kw sh sw pt pl dh dw ocp, then lo hi (f32 for conv, i32 for pools) and pb pr.
+ */
+function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number): Int32Array {
+  const block = new Int32Array(19);
+  block.set(shapes.concat(rest).slice(0, 19));
+  const f = new Float32Array(block.buffer);
+  if (lo !== undefined) f[15] = lo;
+  if (hi !== undefined) f[16] = hi;
+  return block;
+}
+
+/** A conv op: full (one group) or depthwise (multiplier 1) in wasm; other groupings in JS. */
+function convRunner(m: Model, o: number, arena: Arena, k: Kernels, x: number, out: number): OpRunner | null {
+  const op = m.graph.ops[o];
+  const c = m.convs[o]!;
+  const full = c.icg === c.c;
+  const depthwise = c.icg === 1 && c.ocg === 1;
+  if (!full && !depthwise) return null;
+  const w = floats(m, op.weight);
+  const ocp = roundUp(c.oc, 4);
+  const params = paramBlock(
+    [c.h, c.w, c.c, c.oh, c.ow, c.oc],
+    [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],
+    c.lo,
+    c.hi,
+  );
+  const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
+  const at = arena.put(params);
+  const b = arena.put(bias);
+  if (full) {
+    const wp = arena.put(packConv(w, c.oc, c.kh, c.kw, c.c));
+    return () => k.conv2d(x, wp, b, out, at);
+  }
+  const wp = arena.put(packDepthwise(w, c.oc, c.kh, c.kw));
+  return () => k.depthwise(x, wp, b, out, at);
+}

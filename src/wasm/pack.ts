@@ -1,0 +1,89 @@
+// Weight layouts the WebAssembly kernels read (src/wasm/assembly), built once at load
+// from decoded weights. Pure functions over typed arrays, so they are tested directly.
+
+/** Outputs per group in the dense layouts (four 4-lane vectors). */
+export const GROUP = 16;
+
+export const roundUp = (n: number, k: number): number => Math.ceil(n / k) * k;
+
+/**
+ * Float dense weights W [outN, inN] (row-major) in groups of 16 outputs: group g holds,
+ * for each input i, W[16g .. 16g+16][i] side by side; missing outputs are 0.
+ */
+export function packDenseF32(w: Float32Array, outN: number, inN: number): Float32Array {
+  const groups = Math.ceil(outN / GROUP);
+  const packed = new Float32Array(groups * inN * GROUP);
+  for (let o = 0; o < outN; o++) {
+    const base = Math.floor(o / GROUP) * inN * GROUP + (o % GROUP);
+    for (let i = 0; i < inN; i++) packed[base + i * GROUP] = w[o * inN + i];
+  }
+  return packed;
+}
+
+/** int8 dense weights in the same group-of-16 layout, one byte each. */
+export function packDenseI8(q: Int8Array, outN: number, inN: number): Int8Array {
+  const groups = Math.ceil(outN / GROUP);
+  const packed = new Int8Array(groups * inN * GROUP);
+  for (let o = 0; o < outN; o++) {
+    const base = Math.floor(o / GROUP) * inN * GROUP + (o % GROUP);
+    for (let i = 0; i < inN; i++) packed[base + i * GROUP] = q[o * inN + i];
+  }
+  return packed;
+}
+
+/** `values` (one, or one per output) repeated or copied into a vector padded to `n`. */
+export function padded(values: ArrayLike<number> | null, count: number, n: number): Float32Array {
+  const out = new Float32Array(n);
+  if (values) for (let o = 0; o < count; o++) out[o] = values.length === 1 ? values[0] : values[o];
+  return out;
+}
+
+/** Compressed rows of the non-zero weights: row starts, u16 columns, f32 values. */
+export interface Csr {
+  rowStart: Int32Array;
+  cols: Uint16Array;
+  vals: Float32Array;
+}
+
+export function packCsr(w: Float32Array, outN: number, inN: number): Csr {
+  if (inN > 0x10000) throw new Error(`CSR columns are u16: ${inN} inputs is too many`);
+  let nnz = 0;
+  for (let k = 0; k < outN * inN; k++) if (w[k] !== 0) nnz++;
+  const rowStart = new Int32Array(outN + 1);
+  const cols = new Uint16Array(nnz);
+  const vals = new Float32Array(nnz);
+  let e = 0;
+  for (let o = 0; o < outN; o++) {
+    rowStart[o] = e;
+    for (let i = 0; i < inN; i++) {
+      const v = w[o * inN + i];
+      if (v !== 0) {
+        cols[e] = i;
+        vals[e++] = v;
+      }
+    }
+  }
+  rowStart[outN] = e;
+  return { rowStart, cols, vals };
+}
+
+/**
+ * Conv weights [oc, kh, kw, c] (one group) as [kh][kw][c][ocp], ocp = oc rounded up
+ * to 4: for one tap and one input channel, all output channels side by side.
+ */
+export function packConv(w: Float32Array, oc: number, kh: number, kw: number, c: number): Float32Array {
+  const ocp = roundUp(oc, 4);
+  const packed = new Float32Array(kh * kw * c * ocp);
+  for (let o = 0; o < oc; o++)
+    for (let t = 0; t < kh * kw; t++)
+      for (let i = 0; i < c; i++) packed[(t * c + i) * ocp + o] = w[(o * kh * kw + t) * c + i];
+  return packed;
+}
+
+/** Depthwise weights [c, kh, kw, 1] (multiplier 1) as [kh][kw][cp], cp = c rounded up to 4. */
+export function packDepthwise(w: Float32Array, c: number, kh: number, kw: number): Float32Array {
+  const cp = roundUp(c, 4);
+  const packed = new Float32Array(kh * kw * cp);
+  for (let ch = 0; ch < c; ch++) for (let t = 0; t < kh * kw; t++) packed[t * cp + ch] = w[ch * kh * kw + t];
+  return packed;
+}
