@@ -137,7 +137,7 @@ function evalOrThrow(
 }
 
 /** Reads a thrown value; QuickJS throws null when it cannot even allocate the error. */
-function dumpError(ctx: QuickJSContext, h: QuickJSHandle, limit: number): VmError {
+export function dumpError(ctx: QuickJSContext, h: QuickJSHandle, limit: number): VmError {
   try {
     const e: unknown = ctx.dump(h);
     if (e === null || e === undefined) {
@@ -162,7 +162,7 @@ function dumpError(ctx: QuickJSContext, h: QuickJSHandle, limit: number): VmErro
  * Bytes in use by the whole runtime, from its memory report ("memory used" line). Unlike
  * computeMemoryUsage this allocates nothing in the VM (that one creates a second context).
  */
-function heapUsed(rt: QuickJSRuntime): number {
+export function heapUsed(rt: QuickJSRuntime): number {
   const m = /memory used\s+\d+\s+(\d+)/.exec(rt.dumpMemoryUsage());
   return m ? Number(m[1]) : 0;
 }

@@ -1,0 +1,96 @@
+// Espruino's Storage through the REPL: files are written with the chunked signature
+// write(name, data, offset, size), data always as base64 text decoded on the device by
+// atob (never user text pasted into code), and checked with E.CRC32 on the device.
+import type { DeviceStorage, StoredFile } from '../storage.js';
+import { DeviceError, type EspruinoRepl } from './repl.js';
+import { checkName } from '../names.js';
+
+export interface EspruinoStorageOptions {
+  /** Raw bytes per write line (base64 makes the line 4/3 as long). Default 768. */
+  chunkBytes?: number;
+}
+
+/** Espruino's Storage file names are at most 28 characters (espruino.com/Reference#Storage). */
+export const ESPRUINO_MAX_NAME = 28;
+
+export class EspruinoStorage implements DeviceStorage {
+  readonly kind = 'Espruino Storage';
+  readonly maxNameLength = ESPRUINO_MAX_NAME;
+  readonly chunkBytes: number;
+
+  constructor(
+    private readonly repl: EspruinoRepl,
+    opts: EspruinoStorageOptions = {},
+  ) {
+    this.chunkBytes = opts.chunkBytes ?? 768;
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const v = await this.repl.call('return require("Storage").list()', 'listing Storage');
+    if (!Array.isArray(v))
+      throw new DeviceError(this.repl.link.name, 'listing Storage', 'list() did not return an array');
+    return v.map(String).filter((n) => n.startsWith(prefix));
+  }
+
+  async check(name: string): Promise<StoredFile | null> {
+    const n = this.quoted(name);
+    const v = await this.repl.call(
+      `var s=require("Storage").read(${n});return s===undefined?null:[s.length,E.CRC32(s)>>>0]`,
+      `checking ${name}`,
+    );
+    if (v === null) return null;
+    if (!Array.isArray(v) || typeof v[0] !== 'number' || typeof v[1] !== 'number')
+      throw new DeviceError(
+        this.repl.link.name,
+        `checking ${name}`,
+        `unexpected answer ${JSON.stringify(v)}`,
+      );
+    return { size: v[0], crc: v[1] };
+  }
+
+  async write(name: string, bytes: Uint8Array, onProgress?: (sent: number) => void): Promise<void> {
+    const n = this.quoted(name);
+    if (bytes.length === 0) throw new Error(`mote: refusing to write an empty file ${name}`);
+    for (let at = 0; at < bytes.length; at += this.chunkBytes) {
+      const part = base64(bytes.subarray(at, at + this.chunkBytes));
+      // The first chunk creates the file at its full size; later ones fill it in place.
+      const size = at === 0 ? `,0,${bytes.length}` : `,${at}`;
+      const ok = await this.repl.call(
+        `return require("Storage").write(${n},atob("${part}")${size})`,
+        `writing ${name} at byte ${at} of ${bytes.length}`,
+      );
+      if (ok === false)
+        throw new DeviceError(
+          this.repl.link.name,
+          `writing ${name} at byte ${at}`,
+          'Storage.write returned false (is Storage full?)',
+        );
+      onProgress?.(Math.min(bytes.length, at + this.chunkBytes));
+    }
+  }
+
+  async read(name: string): Promise<Uint8Array | null> {
+    const n = this.quoted(name);
+    const v = await this.repl.call(
+      `var s=require("Storage").read(${n});return s===undefined?null:btoa(s)`,
+      `reading ${name}`,
+    );
+    if (v === null) return null;
+    if (typeof v !== 'string')
+      throw new DeviceError(this.repl.link.name, `reading ${name}`, 'expected base64 text');
+    return new Uint8Array(Buffer.from(v, 'base64'));
+  }
+
+  async erase(name: string): Promise<void> {
+    await this.repl.call(`require("Storage").erase(${this.quoted(name)});return 1`, `erasing ${name}`);
+  }
+
+  /** The name as a JS string literal; names are mote's own, checked against a safe alphabet. */
+  private quoted(name: string): string {
+    return JSON.stringify(checkName(name, this.maxNameLength));
+  }
+}
+
+export function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}

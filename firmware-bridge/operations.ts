@@ -1,0 +1,160 @@
+// The bridge's user-level operations, each over one session: flash a model (with the
+// runtime bundle), run inputs on the installed model, and profile it on the device.
+import { load } from '../src/runtime/model.js';
+import type { OpProfile } from '../src/runtime/model.js';
+import type { Target } from '../targets/target.js';
+import { costOf, estimateOps } from '../src/emulate/estimate.js';
+import { flashFiles, readInstalled, type FlashOptions, type FlashResult } from './flash/atomic.js';
+import type { Pointer } from './flash/pointer.js';
+import type { Session } from './session.js';
+import {
+  deviceMemory,
+  loadInstalled,
+  runSent,
+  sendInput,
+  type DeviceMemory,
+  type DeviceModelInfo,
+  type DeviceRun,
+} from './profile/device-run.js';
+
+export interface FlashReport extends FlashResult {
+  port: string;
+  seconds: number;
+  /** File bytes per second over the whole flash (verification and switch included). */
+  bytesPerSecond: number;
+}
+
+/** Checks the model on the host first (a bad file fails before anything is sent), then flashes. */
+export async function flashModel(
+  session: Session,
+  runtime: string | Uint8Array,
+  model: Uint8Array,
+  opts: FlashOptions = {},
+): Promise<FlashReport> {
+  load(model); // throws naming the section and offset of a malformed file
+  const rt = typeof runtime === 'string' ? new Uint8Array(Buffer.from(runtime, 'utf8')) : runtime;
+  const t0 = performance.now();
+  // A loaded model holds RAM the checks need (reading a file back costs RAM off Espruino).
+  await session.repl.call(
+    `${session.repl.global}.__moteM=undefined;${session.repl.global}.__moteX=undefined;return 1`,
+    'releasing the loaded model',
+  );
+  const r = await flashFiles(session.storage, rt, model, opts);
+  const seconds = (performance.now() - t0) / 1000;
+  return { ...r, port: session.link.name, seconds, bytesPerSecond: r.bytesSent / seconds };
+}
+
+export async function installedPointer(session: Session): Promise<Pointer> {
+  const p = await readInstalled(session.storage);
+  if (!p)
+    throw new Error(
+      `mote: no model is installed on ${session.link.name}; run 'mote flash <model.mote> --port ${session.link.name}' first`,
+    );
+  return p;
+}
+
+export interface PortRunReport {
+  port: string;
+  model: string;
+  info: DeviceModelInfo;
+  results: DeviceRun[];
+}
+
+export async function runOnDevice(
+  session: Session,
+  samples: number[][],
+  opts: { plan?: string; memoryLimit?: number } = {},
+): Promise<PortRunReport> {
+  const pointer = await installedPointer(session);
+  const info = await loadInstalled(session.repl, pointer, opts);
+  const results: DeviceRun[] = [];
+  for (const s of samples) {
+    await sendInput(session.repl, info, s);
+    results.push(await runSent(session.repl, info));
+  }
+  return { port: session.link.name, model: pointer.model.name, info, results };
+}
+
+export interface ProfiledLayer {
+  name: string;
+  op: string;
+  kernel: string;
+  macs: number;
+  bits: number;
+  elements: number;
+  /** Mean ms per inference by the device clock. */
+  deviceMs: number;
+  /** The target's cost-model estimate (src/emulate/estimate.ts), or null without one. */
+  estimatedMs: number | null;
+}
+
+export interface ProfileReport {
+  port: string;
+  target: string;
+  model: string;
+  runs: number;
+  samples: { label: number; labelName?: string; exit: string; outputs: number[] }[];
+  layers: ProfiledLayer[];
+  /** Mean ms per inference, by the device clock around run(). */
+  deviceMs: number;
+  estimatedMs: number | null;
+  loadMs: number;
+  memory: {
+    /** Engine memory with no model loaded, after loading, and after the runs. */
+    before: DeviceMemory;
+    afterLoad: DeviceMemory;
+    after: DeviceMemory;
+    runtime: DeviceModelInfo['runtimeMemory'];
+  };
+}
+
+export async function profileOnDevice(
+  session: Session,
+  target: Target,
+  samples: number[][],
+  opts: { runs?: number; plan?: string; memoryLimit?: number } = {},
+): Promise<ProfileReport> {
+  const runs = Math.max(1, Math.floor(opts.runs ?? 10));
+  const pointer = await installedPointer(session);
+  await session.repl.call(
+    `${session.repl.global}.__moteM=undefined;return 1`,
+    'releasing the previous model',
+  );
+  const before = await deviceMemory(session.repl);
+  const info = await loadInstalled(session.repl, pointer, opts);
+  const afterLoad = await deviceMemory(session.repl);
+  const done: DeviceRun[] = [];
+  for (const s of samples) {
+    await sendInput(session.repl, info, s);
+    done.push(await runSent(session.repl, info, { runs, profile: true }));
+  }
+  const after = await deviceMemory(session.repl);
+
+  // Per-layer means over every sample (each already a mean over its runs).
+  const profile: OpProfile[] = done[0].profile!.map((op) => ({ ...op, ms: 0 }));
+  for (const d of done) d.profile!.forEach((op, i) => (profile[i].ms += op.ms / done.length));
+  const cost = costOf(target);
+  const estimates = cost ? estimateOps(profile, cost) : null;
+  const layers = profile.map((op, i) => ({
+    name: op.name,
+    op: op.op,
+    kernel: op.kernel,
+    macs: op.macs,
+    bits: op.bits,
+    elements: op.elements,
+    deviceMs: op.ms,
+    estimatedMs: estimates ? estimates[i].estimatedMs : null,
+  }));
+  return {
+    port: session.link.name,
+    target: target.name,
+    model: pointer.model.name,
+    runs,
+    samples: done.map((d) => ({ label: d.label, labelName: d.labelName, exit: d.exit, outputs: d.outputs })),
+    layers,
+    deviceMs: done.reduce((a, d) => a + d.ms, 0) / done.length,
+    estimatedMs: estimates ? estimates.reduce((a, e) => a + e.estimatedMs, 0) : null,
+    loadMs: info.loadMs,
+    memory: { before, afterLoad, after, runtime: info.runtimeMemory },
+  };
+}

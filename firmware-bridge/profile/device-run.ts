@@ -1,0 +1,156 @@
+// Loads the installed runtime and model on the device and runs inputs there, timing each
+// layer with the device's own clock (the runtime's run(..., {profile: true}) uses getTime()
+// on Espruino) and reading process.memory() before and after.
+import type { OpProfile } from '../../src/runtime/model.js';
+import type { EspruinoRepl } from '../espruino/repl.js';
+import { DeviceError } from '../espruino/repl.js';
+import type { Pointer } from '../flash/pointer.js';
+import { base64 } from '../espruino/storage.js';
+import { bytesFromBase64, clockMs, memoryExpr } from '../dialect.js';
+
+export interface DeviceMemory {
+  /** Bytes in use: process.memory().usage × blocksize. */
+  usedBytes: number;
+  totalBytes: number;
+}
+
+export interface DeviceModelInfo {
+  /** Values per model input. */
+  inputSizes: number[];
+  labels?: string[];
+  /** model.memory from the runtime on the device. */
+  runtimeMemory: { activations: number; resident: number; scratch: number; peak: number };
+  loadMs: number;
+}
+
+export interface DeviceRun {
+  outputs: number[];
+  label: number;
+  labelName?: string;
+  /** The early exit taken, when the runtime reports one; else the final output. */
+  exit: string;
+  macs: number;
+  /** Mean ms per inference by the device clock. */
+  ms: number;
+  /** With profiling: per-op counts and mean ms by the device clock. */
+  profile?: OpProfile[];
+}
+
+/** Bytes of input per line (base64 makes the line 4/3 as long). */
+const INPUT_CHUNK = 768;
+/** Espruino's process.memory() reports 'blocks' (JS variables) of `blocksize` bytes. */
+export async function deviceMemory(repl: EspruinoRepl): Promise<DeviceMemory> {
+  const v = (await repl.call(`return ${memoryExpr(repl)}`, 'reading the device memory')) as number[];
+  return { usedBytes: v[0], totalBytes: v[1] };
+}
+
+/** Forgets any loaded model (so memory figures start clean), then loads the installed one. */
+export async function loadInstalled(
+  repl: EspruinoRepl,
+  pointer: Pointer,
+  opts: { plan?: string; memoryLimit?: number } = {},
+): Promise<DeviceModelInfo> {
+  const G = repl.global;
+  await repl.call(`${G}.__moteM=undefined;${G}.__moteX=undefined;return 1`, 'releasing the previous model');
+  const rt = JSON.stringify(pointer.runtime.name);
+  const have = await repl.call(
+    `return typeof mote==="object"&&${G}.__moteRt===${rt}`,
+    'checking the runtime',
+  );
+  if (have !== true) {
+    // Indirect eval runs the bundle as global code, so its `var mote` becomes a global.
+    await repl.exec(
+      `(0,eval)(${readText(repl, pointer.runtime.name)})`,
+      `loading the runtime ${pointer.runtime.name}`,
+      30_000,
+    );
+    await repl.call(
+      `if(typeof mote!=="object")throw new Error("the runtime did not define mote");${G}.__moteRt=${rt};return 1`,
+      'checking the runtime',
+    );
+  }
+  const loadOpts = JSON.stringify({
+    plan: opts.plan ?? 'stream',
+    ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
+  });
+  const v = (await repl.call(
+    `var t=${clockMs(repl)};${G}.__moteM=mote.load(${readBytes(repl, pointer.model.name)},${loadOpts});` +
+      `var M=${G}.__moteM,g=M.graph,s=[],i;for(i=0;i<g.inputs.length;i++)s.push(g.values[g.inputs[i]].size);` +
+      `var m=M.memory;return {s:s,l:M.meta.labels,ms:${clockMs(repl)}-t,` +
+      'mem:{activations:m.activations,resident:m.resident,scratch:m.scratch,peak:m.peak}}',
+    `loading the model ${pointer.model.name}`,
+    30_000,
+  )) as { s: number[]; l?: unknown; ms: number; mem: DeviceModelInfo['runtimeMemory'] };
+  return {
+    inputSizes: v.s,
+    labels: Array.isArray(v.l) ? v.l.map(String) : undefined,
+    runtimeMemory: v.mem,
+    loadMs: v.ms,
+  };
+}
+
+/** Sends one sample (all inputs, concatenated) as float32 bytes in base64 lines. */
+export async function sendInput(repl: EspruinoRepl, info: DeviceModelInfo, sample: number[]): Promise<void> {
+  const need = info.inputSizes.reduce((a, b) => a + b, 0);
+  if (sample.length !== need)
+    throw new Error(`mote: the installed model takes ${need} input values, the sample has ${sample.length}`);
+  const bytes = new Uint8Array(Float32Array.from(sample).buffer);
+  const G = repl.global;
+  await repl.call(`${G}.__moteX=new Uint8Array(${bytes.length});return 1`, 'allocating the input');
+  for (let at = 0; at < bytes.length; at += INPUT_CHUNK) {
+    await repl.call(
+      `${G}.__moteX.set(${bytesFromBase64(repl, base64(bytes.subarray(at, at + INPUT_CHUNK)))},${at});return 1`,
+      `sending input bytes at ${at}`,
+    );
+  }
+}
+
+/** Runs the sent sample `runs` times; outputs from the last run, times averaged. */
+export async function runSent(
+  repl: EspruinoRepl,
+  info: DeviceModelInfo,
+  opts: { runs?: number; profile?: boolean; timeoutMs?: number } = {},
+): Promise<DeviceRun> {
+  const runs = Math.max(1, Math.floor(opts.runs ?? 1));
+  const prof = opts.profile === true;
+  const sizes = JSON.stringify(info.inputSizes);
+  const G = repl.global;
+  const now = clockMs(repl);
+  const v = (await repl.call(
+    `var f=new Float32Array(${G}.__moteX.buffer),z=${sizes},x=[],a=0,i,j,r,p=null,t,ms=0;` +
+      'for(i=0;i<z.length;i++){x.push(f.subarray(a,a+z[i]));a+=z[i]}if(x.length===1)x=x[0];' +
+      `for(i=0;i<${runs};i++){t=${now};r=mote.run(${G}.__moteM,x,${prof ? '{profile:true}' : 'undefined'});ms+=${now}-t;` +
+      'if(r.profile){if(!p)p=r.profile;else for(j=0;j<p.length;j++)p[j].ms+=r.profile[j].ms}}' +
+      `if(p)for(j=0;j<p.length;j++)p[j].ms/=${runs};` +
+      'var o=r.outputs[0],out=[];for(j=0;j<o.length;j++)out.push(o[j]);' +
+      `return {o:out,l:r.label,e:r.exit===undefined?null:r.exit,macs:r.macs,ms:ms/${runs},p:p}`,
+    `running the model (${runs} run${runs > 1 ? 's' : ''})`,
+    opts.timeoutMs ?? 60_000,
+  )) as { o: number[]; l: number; e: unknown; macs: number; ms: number; p: OpProfile[] | null };
+  if (!v || !Array.isArray(v.o)) throw new DeviceError('device', 'running the model', 'unexpected answer');
+  return {
+    outputs: v.o,
+    label: v.l,
+    labelName: info.labels?.[v.l],
+    exit: v.e === null || v.e === undefined ? 'final output (the model has no early exits)' : String(v.e),
+    macs: v.macs,
+    ms: v.ms,
+    ...(v.p ? { profile: v.p } : {}),
+  };
+}
+
+/** An expression reading a stored file as text (the runtime bundle). */
+function readText(repl: EspruinoRepl, name: string): string {
+  const n = JSON.stringify(name);
+  return repl.dialect === 'kaluma'
+    ? `new TextDecoder().decode(require("fs").readFileSync("/"+${n}))`
+    : `require("Storage").read(${n})`;
+}
+
+/** An expression reading a stored file as a Uint8Array (memory-mapped on Espruino). */
+function readBytes(repl: EspruinoRepl, name: string): string {
+  const n = JSON.stringify(name);
+  return repl.dialect === 'kaluma'
+    ? `new Uint8Array(require("fs").readFileSync("/"+${n}))`
+    : `new Uint8Array(require("Storage").readArrayBuffer(${n}))`;
+}

@@ -1,0 +1,53 @@
+// Opens a device for flashing and running: the serial transport, the REPL protocol of the
+// target's engine, and its file store.
+import type { Target } from '../targets/target.js';
+import { openSerial, DEFAULT_BAUD } from './transport/serial.js';
+import type { Transport } from './transport/transport.js';
+import type { DeviceStorage } from './storage.js';
+import { EspruinoRepl } from './espruino/repl.js';
+import { EspruinoStorage } from './espruino/storage.js';
+import { KalumaStorage } from './kaluma/storage.js';
+
+export interface SessionOptions {
+  baud?: number;
+  /** ms to wait for each answer. Default 5000 (BLE links: more). */
+  timeoutMs?: number;
+  /** Raw bytes per write line; default by transport (BLE links take smaller lines). */
+  chunkBytes?: number;
+  onNoise?: (text: string) => void;
+}
+
+export interface Session {
+  link: Transport;
+  repl: EspruinoRepl;
+  storage: DeviceStorage;
+  /** 'espruino' or 'kaluma': which REPL dialect and file store. */
+  protocol: 'espruino' | 'kaluma';
+  close(): Promise<void>;
+}
+
+export function protocolFor(target: Target): 'espruino' | 'kaluma' {
+  return target.engine === 'jerryscript' ? 'kaluma' : 'espruino';
+}
+
+export async function openSession(port: string, target: Target, opts: SessionOptions = {}): Promise<Session> {
+  const link = await openSerial(port, opts.baud ?? DEFAULT_BAUD);
+  try {
+    const protocol = protocolFor(target);
+    const repl = new EspruinoRepl(link, {
+      timeoutMs: opts.timeoutMs,
+      onNoise: opts.onNoise,
+      dialect: protocol,
+    });
+    const chunkBytes = opts.chunkBytes ?? (target.transport === 'ble-uart' ? 384 : 768);
+    await repl.takeControl();
+    const storage: DeviceStorage =
+      protocol === 'kaluma'
+        ? new KalumaStorage(repl, { chunkBytes })
+        : new EspruinoStorage(repl, { chunkBytes });
+    return { link, repl, storage, protocol, close: () => link.close() };
+  } catch (e) {
+    await link.close();
+    throw e;
+  }
+}
