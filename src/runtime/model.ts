@@ -42,6 +42,18 @@ export interface LoadOptions {
   plan?: string;
   /** Refuse to load a model whose planned allocations exceed this many bytes. */
   memoryLimit?: number;
+  /** A host accelerator (src/wasm) that runs some ops instead of the JS kernels. */
+  accelerator?: Accelerator;
+}
+
+/**
+ * Host code passes one in (the WASM bytes never enter this bundle). prepare() may move
+ * the model's activation buffers (keeping their slots) and returns, per op, a function
+ * that runs it, or null where the JS kernel runs it on the same buffers.
+ */
+export interface Accelerator {
+  name: string;
+  prepare(m: Model): ((() => void) | null)[];
 }
 
 export interface Memory {
@@ -78,6 +90,9 @@ export interface Model {
   macs: number;
   /** Espruino's native helpers when the engine has them (E.convolve), else null. */
   native: Native | null;
+  /** 'js', or the accelerator's name; and per op the accelerator's runner, if any. */
+  engine: string;
+  fast: ((() => void) | null)[];
 }
 
 export interface RunOptions {
@@ -203,6 +218,8 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     macs: macs,
     // Detected once: Espruino's E.convolve computes a row's dot product in C.
     native: typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null,
+    engine: 'js',
+    fast: [],
   };
   for (i = 0; i < graph.ops.length; i++) {
     var cop = graph.ops[i];
@@ -240,6 +257,10 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     }
     m.weights.push(w);
     m.readers.push(r);
+  }
+  if (opts.accelerator) {
+    m.fast = opts.accelerator.prepare(m);
+    m.engine = opts.accelerator.name;
   }
   return m;
 }
@@ -448,7 +469,9 @@ export function run(
     var out = m.buffers[op.output];
     var vo = g.values[op.output];
     if (profile) t0 = now();
-    if (op.code === OP_DENSE) {
+    var fast = m.fast[o];
+    if (fast) fast();
+    else if (op.code === OP_DENSE) {
       var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
       var w = m.weights[op.weight];
       if (w) dense(a, w, bias, out, a.length, out.length, m.native);
@@ -460,7 +483,7 @@ export function run(
       profile.push({
         name: vo.name,
         op: OP_NAMES[op.code],
-        kernel: kernelOf(m, o),
+        kernel: fast ? m.engine + ' ' + kernelOf(m, o) : kernelOf(m, o),
         macs: op.macs,
         bits: bitsOf(m, o),
         elements: vo.size,

@@ -4,7 +4,7 @@
 // kernel runs that op, directly on the same views). Weights are copied once; between
 // ops activations never leave wasm memory, and the runtime reads inputs and outputs
 // through the views, so a run copies nothing.
-import type { Model } from '../runtime/model.js';
+import type { Accelerator, Model } from '../runtime/model.js';
 import { decodeTensor } from '../runtime/decode.js';
 import { KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
 import {
@@ -35,13 +35,7 @@ import {
   roundUp,
 } from './pack.js';
 
-/** What the runtime's load() calls (src/runtime/model.ts LoadOptions.accelerator). */
-export interface Accelerator {
-  /** Shown as the model's engine, e.g. 'wasm-simd'. */
-  name: string;
-  /** Per op: a function that runs it, or null for the JS kernel. May move m.buffers. */
-  prepare(m: Model): (OpRunner | null)[];
-}
+export type { Accelerator };
 export type OpRunner = () => void;
 
 /**
@@ -123,10 +117,15 @@ function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | n
   }
   const ptr = (v: number): number => slotAt.get(m.buffers[v].buffer)! + m.buffers[v].byteOffset;
   const g = m.graph;
-  // Built after commit (pointers are known now; the memory is not grown yet).
-  const runners: ((() => void) | null)[] = [];
+  // Pointers are known now; the memory is grown and filled once all ops are laid out.
+  const runners: (OpRunner | null)[] = [];
   for (let o = 0; o < g.ops.length; o++) {
     const op = g.ops[o];
+    // int8 ops (their values have no float buffer) stay with the runtime's integer kernels.
+    if (!m.buffers[op.output].length || !m.buffers[op.input].length) {
+      runners.push(null);
+      continue;
+    }
     const x = ptr(op.input);
     const out = ptr(op.output);
     const n = g.values[op.output].size;
