@@ -32,6 +32,15 @@ export function protocolFor(target: Target): 'espruino' | 'kaluma' {
 
 export async function openSession(port: string, target: Target, opts: SessionOptions = {}): Promise<Session> {
   const link = await openSerial(port, opts.baud ?? DEFAULT_BAUD);
+  return startSession(link, target, opts);
+}
+
+/** Takes control of the REPL over an open link (closed again if that fails). */
+export async function startSession(
+  link: Transport,
+  target: Target,
+  opts: SessionOptions = {},
+): Promise<Session> {
   try {
     const protocol = protocolFor(target);
     const repl = new EspruinoRepl(link, {
