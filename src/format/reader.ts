@@ -8,6 +8,7 @@ import {
   KIND_CODEBOOK,
   KIND_FLOAT32,
   KIND_INT8,
+  KIND_INT32,
   readTensors,
   Stream,
   TensorInfo,
@@ -17,6 +18,8 @@ import { readSymbols } from '../runtime/decode.js';
 import { fail } from '../runtime/errors.js';
 import { utf8 } from '../runtime/cursor.js';
 import { fixedWidthFor } from './huffman.js';
+import { readQuant, REQUANT_MODES } from '../runtime/quant.js';
+import type { Requantize } from '../ir/types.js';
 import { opFromAttrs } from './opattrs.js';
 
 export interface ParsedMote {
@@ -44,7 +47,12 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
   } catch {
     throw new Error(`mote: section META at byte ${s.start.META}: metadata is not valid JSON`);
   }
-  const values: Value[] = gi.values.map((v) => ({ name: v.name, shape: v.shape }));
+  const quant = readQuant(bytes, s, gi, infos);
+  const values: Value[] = gi.values.map((v, i) =>
+    quant?.isQ[i]
+      ? { name: v.name, shape: v.shape, quant: { scale: quant.scale[i], zeroPoint: quant.zero[i] } }
+      : { name: v.name, shape: v.shape },
+  );
   const ops: Op[] = gi.ops.map((o) => {
     const tensorName = (i: number): string | undefined => (i === NO_TENSOR ? undefined : infos[i].name);
     return opFromAttrs(
@@ -64,6 +72,7 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
     ops,
     metadata,
   };
+  if (quant) graph.requantize = REQUANT_MODES[quant.mode] as Requantize;
   const sectionBytes: Record<string, number> = {};
   for (const tag of Object.keys(s.start)) sectionBytes[tag] = s.end[tag] - s.start[tag];
   const macs = gi.ops.reduce((a, o) => a + o.macs, 0);
@@ -99,6 +108,13 @@ function encodingOf(bytes: Uint8Array, t: TensorInfo): Encoding {
         scale: Float32Array.from(t.scale!),
         zeroPoint: Int8Array.from(t.zero!),
         values: Int8Array.from(t.q!),
+      };
+    case KIND_INT32:
+      return {
+        kind: 'int32',
+        axis: t.axis,
+        scale: Float32Array.from(t.scale!),
+        values: Int32Array.from(t.ints!),
       };
     case KIND_CODEBOOK:
       return codebookOf(bytes, t);

@@ -10,6 +10,20 @@ import { opInputs } from '../ir/ops.js';
 import { attrsOf } from './opattrs.js';
 import { crc32 } from '../runtime/crc32.js';
 import { validateGraph } from '../ir/validate.js';
+import { REQUANT_MODES } from '../runtime/quant.js';
+
+/** The QUAN section (docs/FORMAT.md): requantisation mode, then each int8 value's scale and zero point. */
+function writeQuant(g: Graph): Uint8Array | null {
+  const values = [...g.inputs, ...g.values];
+  if (!values.some((v) => v.quant)) return null;
+  const w = new ByteWriter();
+  w.u8(REQUANT_MODES.indexOf(g.requantize ?? 'fixed-point'));
+  w.u16(values.filter((v) => v.quant).length);
+  values.forEach((v, i) => {
+    if (v.quant) w.u16(i).f32(v.quant.scale).i16(v.quant.zeroPoint);
+  });
+  return w.finish();
+}
 
 export function writeMote(g: Graph): Uint8Array {
   validateGraph(g);
@@ -34,6 +48,9 @@ export function writeMote(g: Graph): Uint8Array {
     ['GRPH', writeGraph(g)],
     ['DATA', data.finish()],
   ];
+  // Only int8 graphs carry QUAN, so float models stay byte-identical to before.
+  const quan = writeQuant(g);
+  if (quan) sections.push(['QUAN', quan]);
   const out = new ByteWriter();
   out.bytes(new TextEncoder().encode(MAGIC)).u8(VERSION_MAJOR).u8(VERSION_MINOR).u16(0);
   const lengthAt = out.length;
@@ -107,6 +124,10 @@ function writeBlob(w: ByteWriter, t: Tensor): void {
       w.i16(e.axis).u16(e.scale.length).f32s(e.scale);
       for (const z of e.zeroPoint) w.i8(z);
       for (const q of e.values) w.i8(q);
+      return;
+    case 'int32':
+      w.i16(e.axis).u16(e.scale.length).f32s(e.scale);
+      for (const q of e.values) w.u32(q >>> 0);
       return;
     case 'codebook':
       writeCodebook(w, e);

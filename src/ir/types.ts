@@ -61,7 +61,19 @@ export interface BinaryEncoding {
   signs: Uint8Array;
 }
 
-export type Encoding = Float32Encoding | Int8Encoding | CodebookEncoding | SparseEncoding | BinaryEncoding;
+/**
+ * int32 values with a scale: value = scale[c] × q (the biases of int8 ops, whose scale
+ * is input scale × weight scale, so the int8 kernels add q to their int32 sums).
+ */
+export interface Int32Encoding {
+  kind: 'int32';
+  axis: number;
+  scale: Float32Array;
+  values: Int32Array;
+}
+
+export type Encoding =
+  Float32Encoding | Int8Encoding | CodebookEncoding | SparseEncoding | BinaryEncoding | Int32Encoding;
 export type EncodingKind = Encoding['kind'];
 
 /** A constant tensor (weights, biases). Activations are `Value`s, not tensors. */
@@ -76,7 +88,23 @@ export interface Value {
   name: string;
   /** Shape without a batch dimension; the runtime runs one sample at a time. */
   shape: number[];
+  /** Set for int8 values: real = scale × (q − zeroPoint). Absent: float32. */
+  quant?: Quantization;
 }
+
+/** Affine int8 quantization of an activation (one scale and zero point per value). */
+export interface Quantization {
+  scale: number;
+  zeroPoint: number;
+}
+
+/**
+ * How int8 ops turn int32 sums back into int8: 'fixed-point' as TFLite's reference
+ * kernels and TFLite Micro (Q0.31 multiplier and shift, MultiplyByQuantizedMultiplier);
+ * 'float32' as XNNPACK (sum × float32 scale, rounded half to even), which is what the
+ * TFLite WebAssembly runtime uses for the ops it delegates.
+ */
+export type Requantize = 'fixed-point' | 'float32';
 
 export interface DenseOp {
   op: 'dense';
@@ -273,4 +301,6 @@ export interface Graph {
   tensors: Tensor[];
   ops: Op[];
   metadata: Metadata;
+  /** Requantisation of int8 ops; default 'fixed-point'. */
+  requantize?: Requantize;
 }

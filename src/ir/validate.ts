@@ -62,6 +62,13 @@ function checkEncoding(t: Tensor, e: Encoding): void {
       }
       return;
     }
+    case 'int32': {
+      const channels = e.axis < 0 ? 1 : t.shape[e.axis];
+      check(e.axis >= -1 && e.axis < t.shape.length, `${at}: axis ${e.axis} outside rank ${t.shape.length}`);
+      check(e.scale.length === channels, `${at}: needs ${channels} scales`);
+      check(e.values.length === size, `${at}: ${e.values.length} values for shape [${t.shape}]`);
+      return;
+    }
     case 'binary': {
       const rows = t.shape.length ? t.shape[0] : 1;
       check(e.scale.length === rows, `${at}: needs ${rows} row scales`);
@@ -90,6 +97,15 @@ export function validateGraph(g: Graph): void {
       `value '${v.name}': bad shape [${v.shape}]`,
     );
     shapes.set(v.name, v.shape);
+    if (v.quant)
+      check(
+        v.quant.scale > 0 &&
+          v.quant.scale < Infinity &&
+          Number.isInteger(v.quant.zeroPoint) &&
+          v.quant.zeroPoint >= -128 &&
+          v.quant.zeroPoint <= 127,
+        `value '${v.name}': int8 needs a positive scale and a zero point in -128..127`,
+      );
   }
   check(g.inputs.length >= 1 && g.outputs.length >= 1, 'the graph needs at least one input and one output');
   const ready = new Set(g.inputs.map((v) => v.name));

@@ -81,6 +81,20 @@ export function i8s(c: Cursor, n: number, what: string): Int8Array {
   return out;
 }
 
+/** `n` int32 values: a view into the file when aligned and the engine makes it there, else a copy. */
+export function i32s(c: Cursor, n: number, what: string): Int32Array {
+  var at = need(c, n * 4, what);
+  var abs = c.bytes.byteOffset + at;
+  var out: Int32Array;
+  if (abs % 4 === 0) {
+    out = new Int32Array(c.bytes.buffer, abs, n);
+    if (out.byteOffset === abs) return out;
+  }
+  out = new Int32Array(n);
+  for (var i = 0; i < n; i++) out[i] = c.view.getInt32(at + 4 * i, true);
+  return out;
+}
+
 /** A u16-length-prefixed UTF-8 string. */
 export function str(c: Cursor, what: string): string {
   var n = u16(c, what + ' length');

@@ -2,6 +2,7 @@
 // internal/reference/integer_ops): int32 accumulation of (q − zero point) products,
 // an int32 bias, requantisation by a Q0.31 multiplier and a shift, clamping to the
 // fused activation's range. Activations are [H, W, C] (channels last).
+import { ConvShape } from './conv.js';
 import { expNeg, mbqm, quantizeMultiplier, rdbpot, reciprocalOnePlus, srdhm, clz } from './fixedpoint.js';
 
 /** What an int8 op needs beyond its data, fixed at load (TFLite's Prepare). */
@@ -10,29 +11,11 @@ export interface QuantOp {
   outZp: number;
   /** Per output channel (or one): multiplier, shift pairs. */
   mult: Int32Array;
+  /** Requantising in float32 (XNNPACK) instead: the per-channel float32 scales, else null. */
+  fscale: Float32Array | null;
   /** Clamp range of the output (the fused activation in the quantized domain). */
   qmin: number;
   qmax: number;
-}
-
-/** Conv/pool geometry: input [inH, inW, inC], output [outH, outW, outC]. */
-export interface Window {
-  inH: number;
-  inW: number;
-  inC: number;
-  outH: number;
-  outW: number;
-  outC: number;
-  kH: number;
-  kW: number;
-  strideH: number;
-  strideW: number;
-  padT: number;
-  padL: number;
-  dilH: number;
-  dilW: number;
-  /** Input channels per group: inC for a plain conv, 1 for depthwise. */
-  groupC: number;
 }
 
 var f32 = new Float32Array(1);
@@ -59,9 +42,28 @@ export function convMultipliers(inScale: number, wScale: Float32Array, outScale:
   return out;
 }
 
+/** Real scales inScale·wScale[c]/outScale rounded to float32 (XNNPACK's requantisation scales). */
+export function floatScales(inScale: number, wScale: Float32Array, outScale: number): Float32Array {
+  var out = new Float32Array(wScale.length);
+  for (var c = 0; c < wScale.length; c++) out[c] = (inScale * wScale[c]) / outScale;
+  return out;
+}
+
 function requant(acc: number, q: QuantOp, c: number): number {
-  var m = q.mult.length > 2 ? 2 * c : 0;
-  var v = mbqm(acc | 0, q.mult[m], q.mult[m + 1]) + q.outZp;
+  var v: number;
+  if (q.fscale) {
+    // float32(acc) × scale, rounded to float32, then to the nearest integer, ties to even.
+    f32[0] = acc;
+    f32[0] = f32[0] * q.fscale[q.fscale.length > 1 ? c : 0];
+    var r = f32[0];
+    v = Math.floor(r);
+    var frac = r - v;
+    if (frac > 0.5 || (frac === 0.5 && v % 2 !== 0)) v++;
+    v += q.outZp;
+  } else {
+    var m = q.mult.length > 2 ? 2 * c : 0;
+    v = mbqm(acc | 0, q.mult[m], q.mult[m + 1]) + q.outZp;
+  }
   return v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
 }
 
@@ -87,63 +89,73 @@ export function denseInt8(
 }
 
 /**
- * Grouped 2-D convolution (plain, depthwise, and in between), int8 per-channel. Weights
- * are [outC, kH, kW, groupC]; output channel oc reads input channels of group
- * floor(oc / (outC / groups)). Cells outside the input are skipped (zero padding).
+ * One output channel of a grouped 2-D convolution (plain, depthwise and in between),
+ * int8 per-channel: `w` from `wAt` holds the channel's [kH, kW, inC/groups] weights
+ * (symmetric: zero point 0). Cells outside the input are skipped (zero padding).
  */
-export function convInt8(
+export function convInt8Channel(
   x: Int8Array,
   w: Int8Array,
-  bias: Int32Array | null,
+  wAt: number,
+  bias: number,
   out: Int8Array,
-  g: Window,
+  oc: number,
+  g: ConvShape,
   q: QuantOp,
 ): void {
-  var perGroup = (g.outC * g.groupC) / g.inC;
-  var rowLen = g.kH * g.kW * g.groupC;
-  for (var oc = 0; oc < g.outC; oc++) {
-    var c0 = ((oc / perGroup) | 0) * g.groupC;
-    var wRow = oc * rowLen;
-    var b = bias ? bias[oc] : 0;
-    for (var oy = 0; oy < g.outH; oy++) {
-      var y0 = oy * g.strideH - g.padT;
-      for (var ox = 0; ox < g.outW; ox++) {
-        var x0 = ox * g.strideW - g.padL;
-        var acc = 0;
-        for (var ky = 0; ky < g.kH; ky++) {
-          var iy = y0 + ky * g.dilH;
-          if (iy < 0 || iy >= g.inH) continue;
-          for (var kx = 0; kx < g.kW; kx++) {
-            var ix = x0 + kx * g.dilW;
-            if (ix < 0 || ix >= g.inW) continue;
-            var xi = (iy * g.inW + ix) * g.inC + c0;
-            var wi = wRow + (ky * g.kW + kx) * g.groupC;
-            for (var c = 0; c < g.groupC; c++) acc += w[wi + c] * (x[xi + c] - q.inZp);
-          }
+  var c0 = ((oc / g.ocg) | 0) * g.icg;
+  for (var oy = 0; oy < g.oh; oy++) {
+    var y0 = oy * g.sh - g.pt;
+    for (var ox = 0; ox < g.ow; ox++) {
+      var x0 = ox * g.sw - g.pl;
+      var acc = 0;
+      for (var ky = 0; ky < g.kh; ky++) {
+        var iy = y0 + ky * g.dh;
+        if (iy < 0 || iy >= g.h) continue;
+        for (var kx = 0; kx < g.kw; kx++) {
+          var ix = x0 + kx * g.dw;
+          if (ix < 0 || ix >= g.w) continue;
+          var xi = (iy * g.w + ix) * g.c + c0;
+          var wi = wAt + (ky * g.kw + kx) * g.icg;
+          for (var c = 0; c < g.icg; c++) acc += w[wi + c] * (x[xi + c] - q.inZp);
         }
-        out[(oy * g.outW + ox) * g.outC + oc] = requant(acc + b, q, oc);
       }
+      out[(oy * g.ow + ox) * g.oc + oc] = requant(acc + bias, q, oc);
     }
   }
 }
 
-/** Max or average pooling over in-bounds cells; average rounds like TFLite (half away from zero). */
-export function poolInt8(x: Int8Array, out: Int8Array, g: Window, isMax: boolean, q: QuantOp): void {
-  var C = g.inC;
-  for (var oy = 0; oy < g.outH; oy++) {
-    var y0 = oy * g.strideH - g.padT;
-    for (var ox = 0; ox < g.outW; ox++) {
-      var x0 = ox * g.strideW - g.padL;
+/**
+ * Max or average pooling; p as the float pool's (kernel h w, strides h w, pads t l b r).
+ * Only cells inside the input count; the average rounds half away from zero, as TFLite.
+ */
+export function poolInt8(
+  x: Int8Array,
+  inShape: number[],
+  out: Int8Array,
+  outShape: number[],
+  p: number[],
+  isMax: boolean,
+  q: QuantOp,
+): void {
+  var H = inShape[0];
+  var W = inShape[1];
+  var C = inShape[2];
+  var ow = outShape[1];
+  for (var oy = 0; oy < outShape[0]; oy++) {
+    var y0 = oy * p[2] - p[4];
+    for (var ox = 0; ox < ow; ox++) {
+      var x0 = ox * p[3] - p[5];
       for (var c = 0; c < C; c++) {
         var acc = isMax ? -128 : 0;
         var n = 0;
-        for (var ky = 0; ky < g.kH; ky++) {
+        for (var ky = 0; ky < p[0]; ky++) {
           var iy = y0 + ky;
-          if (iy < 0 || iy >= g.inH) continue;
-          for (var kx = 0; kx < g.kW; kx++) {
+          if (iy < 0 || iy >= H) continue;
+          for (var kx = 0; kx < p[1]; kx++) {
             var ix = x0 + kx;
-            if (ix < 0 || ix >= g.inW) continue;
-            var v = x[(iy * g.inW + ix) * C + c];
+            if (ix < 0 || ix >= W) continue;
+            var v = x[(iy * W + ix) * C + c];
             if (isMax) acc = v > acc ? v : acc;
             else acc += v;
             n++;
@@ -152,10 +164,15 @@ export function poolInt8(x: Int8Array, out: Int8Array, g: Window, isMax: boolean
         // C's integer division truncates toward zero.
         if (!isMax && n > 0)
           acc = acc > 0 ? Math.floor((acc + (n >> 1)) / n) : -Math.floor((-acc + (n >> 1)) / n);
-        out[(oy * g.outW + ox) * C + c] = acc < q.qmin ? q.qmin : acc > q.qmax ? q.qmax : acc;
+        out[(oy * ow + ox) * C + c] = acc < q.qmin ? q.qmin : acc > q.qmax ? q.qmax : acc;
       }
     }
   }
+}
+
+/** relu / clip on int8 values of one quantization: a clamp to [qmin, qmax]. */
+export function clampInt8(x: Int8Array, out: Int8Array, n: number, q: QuantOp): void {
+  for (var i = 0; i < n; i++) out[i] = x[i] < q.qmin ? q.qmin : x[i] > q.qmax ? q.qmax : x[i];
 }
 
 /** What int8 addition needs (TFLite's AddOp Prepare, left shift 20). */

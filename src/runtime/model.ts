@@ -29,6 +29,15 @@ import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
 import { binary, concat, pad, reduceMean, transpose } from './elementwise.js';
 import { utf8 } from './cursor.js';
+import {
+  dequantize,
+  prepareQuant,
+  quantizeInput,
+  QuantInfo,
+  QuantPlan,
+  readQuant,
+  runInt8,
+} from './quant.js';
 
 export interface LoadOptions {
   /**
@@ -86,6 +95,10 @@ export interface Model {
   idx: number[];
   chunkGaps: Uint8Array;
   chunkValues: Float32Array;
+  /** int8 graphs: the QUAN section, each op's integer parameters, each int8 value's buffer. */
+  quant: QuantInfo | null;
+  qplans: QuantPlan[];
+  qbufs: (Int8Array | null)[];
   memory: Memory;
   macs: number;
   /** Espruino's native helpers when the engine has them (E.convolve), else null. */
@@ -120,7 +133,10 @@ export interface OpProfile {
 }
 
 export interface RunResult {
+  /** Float outputs (int8 outputs dequantized). */
   outputs: Float32Array[];
+  /** Per output: its int8 values when the output is int8, else null. */
+  quantized: (Int8Array | null)[];
   profile?: OpProfile[];
   /** Index of the largest value of the first output (the predicted class). */
   label: number;
@@ -141,6 +157,9 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var meta = readMeta(bytes, s);
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
+  var quant = readQuant(bytes, s, graph, tensors);
+  // Weights and biases of int8 ops stay integers, viewed in the file: never decoded to floats.
+  var intOnly: boolean[] = [];
 
   // Decide which weights live in RAM before allocating anything, so an over-budget
   // model fails without having allocated. Only dense and conv weights are streamed a
@@ -150,6 +169,10 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   for (var i = 0; i < graph.ops.length; i++) {
     var gop = graph.ops[i];
     if (gop.bias !== NO_TENSOR) isBias[gop.bias] = true;
+    if (quant && quant.isQ[gop.output]) {
+      intOnly[gop.weight] = true;
+      intOnly[gop.bias] = true;
+    }
     if (gop.weight !== NO_TENSOR && gop.code !== OP_DENSE && gop.code !== OP_CONV2D)
       isBias[gop.weight] = true;
     macs += gop.macs;
@@ -159,6 +182,11 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var chunk = 0;
   for (i = 0; i < tensors.length; i++) {
     var t = tensors[i];
+    if (intOnly[i]) {
+      var ints = t.q || t.ints!;
+      if (ints.buffer !== bytes.buffer) resident += ints.byteLength;
+      continue;
+    }
     if (t.kind === KIND_FLOAT32 || t.kind === KIND_INT8) {
       // A view into the file costs no RAM; a copy (where the engine cannot view: f32s) does.
       var data = t.kind === KIND_FLOAT32 ? t.floats! : t.q!;
@@ -172,7 +200,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
       if (t.kind === KIND_SPARSE) chunk = CHUNK;
     }
   }
-  var slots = planBuffers(graph);
+  var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
   // One row of decoded weights, plus the sparse kernel's entry chunks.
@@ -214,6 +242,9 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     idx: [0, 0, 0, 0, 0, 0, 0, 0],
     chunkGaps: new Uint8Array(chunk),
     chunkValues: new Float32Array(chunk),
+    quant: quant,
+    qplans: [],
+    qbufs: [],
     memory: memory,
     macs: macs,
     // Detected once: Espruino's E.convolve computes a row's dot product in C.
@@ -238,15 +269,22 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   for (i = 0; i < slots.sizes.length; i++) slotArrays.push(new Float32Array(slots.sizes[i]));
   for (i = 0; i < graph.values.length; i++) {
     var slot = slots.ofValue[i];
-    m.buffers.push(slot >= 0 ? slotArrays[slot].subarray(0, graph.values[i].size) : new Float32Array(0));
+    var isQ = quant && quant.isQ[i] && slot >= 0;
+    m.buffers.push(
+      slot >= 0 && !isQ ? slotArrays[slot].subarray(0, graph.values[i].size) : new Float32Array(0),
+    );
+    m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
+  if (quant) m.qplans = prepareQuant(graph, tensors, quant);
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {
     t = tensors[i];
     var w: Float32Array | null = null;
     var r: ValueReader | null = null;
-    if (t.kind === KIND_FLOAT32) {
+    if (intOnly[i]) {
+      // Read by the int8 kernels straight from the file.
+    } else if (t.kind === KIND_FLOAT32) {
       w = t.floats;
     } else if (plan === 'cache' || isBias[i]) {
       w = new Float32Array(t.size);
@@ -304,7 +342,11 @@ function numbers(a: unknown, nonZero: boolean): boolean {
  * Assigns each value a buffer slot, reusing a slot once every value in it has been
  * read for the last time. Reshape shares its input's slot (same data, new shape).
  */
-function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
+function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; ofValue: number[] } {
+  // Slots are counted in float32s; an int8 value needs a quarter as many.
+  function size(v: number): number {
+    return quant && quant.isQ[v] ? Math.ceil(g.values[v].size / 4) : g.values[v].size;
+  }
   var lastUse: number[] = [];
   var i: number;
   var n = g.ops.length;
@@ -335,14 +377,14 @@ function planBuffers(g: GraphInfo): { sizes: number[]; ofValue: number[] } {
     users[best] = 1;
     return best;
   }
-  for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(g.values[g.inputs[i]].size);
+  for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(size(g.inputs[i]));
   for (i = 0; i < n; i++) {
     var op = g.ops[i];
     if (op.code === OP_RESHAPE) {
       ofValue[op.output] = ofValue[op.input];
       users[ofValue[op.input]]++;
     } else {
-      ofValue[op.output] = take(g.values[op.output].size);
+      ofValue[op.output] = take(size(op.output));
     }
     for (j = 0; j < op.inputs.length; j++) {
       var v = op.inputs[j];
@@ -455,6 +497,11 @@ export function run(
     var x = inputs[k];
     if (!x || x.length !== v.size)
       fail('input', 0, "input '" + v.name + "' needs " + v.size + ' values, got ' + (x ? x.length : 0));
+    var qb = m.qbufs[g.inputs[k]];
+    if (qb) {
+      quantizeInput(x, qb, m.quant!.scale[g.inputs[k]], m.quant!.zero[g.inputs[k]], v.name);
+      continue;
+    }
     var buf = m.buffers[g.inputs[k]];
     for (var i = 0; i < v.size; i++) {
       var val = +x[i];
@@ -471,7 +518,9 @@ export function run(
     if (profile) t0 = now();
     var fast = m.fast[o];
     if (fast) fast();
-    else if (op.code === OP_DENSE) {
+    else if (m.qbufs[op.output]) {
+      runInt8(g, m.tensors, m.qplans[o], o, m.qbufs);
+    } else if (op.code === OP_DENSE) {
       var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
       var w = m.weights[op.weight];
       if (w) dense(a, w, bias, out, a.length, out.length, m.native);
@@ -491,9 +540,16 @@ export function run(
       });
     }
   }
-  var result: RunResult = { outputs: [], label: 0, macs: m.macs };
+  var result: RunResult = { outputs: [], quantized: [], label: 0, macs: m.macs };
   if (profile) result.profile = profile;
-  for (k = 0; k < g.outputs.length; k++) result.outputs.push(new Float32Array(m.buffers[g.outputs[k]]));
+  for (k = 0; k < g.outputs.length; k++) {
+    var ob = m.qbufs[g.outputs[k]];
+    var ov = g.outputs[k];
+    result.outputs.push(
+      ob ? dequantize(ob, m.quant!.scale[ov], m.quant!.zero[ov]) : new Float32Array(m.buffers[ov]),
+    );
+    result.quantized.push(ob ? new Int8Array(ob) : null);
+  }
   var first = result.outputs[0];
   for (i = 1; i < first.length; i++) if (first[i] > first[result.label]) result.label = i;
   return result;

@@ -1,7 +1,7 @@
 // The TENS section: one descriptor per constant tensor, and the header of each
 // tensor's blob in DATA, parsed and bounds-checked at load so decoding cannot overrun.
 import { fail } from './errors.js';
-import { Cursor, cursor, f32s, i16, i8s, need, str, u16, u32, u8 } from './cursor.js';
+import { Cursor, cursor, f32s, i16, i32s, i8s, need, str, u16, u32, u8 } from './cursor.js';
 import { HuffmanTable, huffmanTable, unpackCodeLengths } from './huffman.js';
 import { Sections } from './container.js';
 
@@ -10,7 +10,8 @@ export var KIND_INT8 = 1;
 export var KIND_CODEBOOK = 2;
 export var KIND_SPARSE = 3;
 export var KIND_BINARY = 4;
-export var KIND_NAMES = ['float32', 'int8', 'codebook', 'sparse', 'binary'];
+export var KIND_INT32 = 5;
+export var KIND_NAMES = ['float32', 'int8', 'codebook', 'sparse', 'binary', 'int32'];
 
 export var CODING_FIXED = 0;
 export var CODING_HUFFMAN = 1;
@@ -52,6 +53,8 @@ export interface TensorInfo {
   gaps: Stream | null;
   /** binary: absolute offset of the sign bits. */
   bitsAt: number;
+  /** int32: the values (scale and axis as int8's, no zero point). */
+  ints: Int32Array | null;
 }
 
 export function readTensors(bytes: Uint8Array, s: Sections): TensorInfo[] {
@@ -109,6 +112,7 @@ export function tensorInfo(
     gapBits: 0,
     gaps: null,
     bitsAt: 0,
+    ints: null,
   };
   readBlob(bytes, t);
   return t;
@@ -132,7 +136,7 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
   var k = t.kind;
   if (k === KIND_FLOAT32) {
     t.floats = f32s(c, t.size, 'float32 values');
-  } else if (k === KIND_INT8) {
+  } else if (k === KIND_INT8 || k === KIND_INT32) {
     var axisAt = c.pos;
     t.axis = i16(c, 'axis');
     var channels = u16(c, 'channel count');
@@ -140,8 +144,11 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     if (t.axis < -1 || channels !== expect)
       fail(c.where, axisAt, 'axis ' + t.axis + ' with ' + channels + ' channels does not fit the shape');
     t.scale = f32s(c, channels, 'scales');
-    t.zero = i8s(c, channels, 'zero points');
-    t.q = i8s(c, t.size, 'int8 values');
+    if (k === KIND_INT32) t.ints = i32s(c, t.size, 'int32 values');
+    else {
+      t.zero = i8s(c, channels, 'zero points');
+      t.q = i8s(c, t.size, 'int8 values');
+    }
   } else if (k === KIND_CODEBOOK) {
     readCodebook(c, t, t.size);
   } else if (k === KIND_SPARSE) {

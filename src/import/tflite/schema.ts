@@ -84,7 +84,8 @@ export interface TfliteModel {
 
 /** Parses and checks the flatbuffer's tables; tensor data stay views into `bytes`. */
 export function readTflite(bytes: Uint8Array, file = 'model.tflite'): TfliteModel {
-  const fb = new Flatbuffer(bytes, file);
+  // A plain Uint8Array view: a Node Buffer's slice() would share memory instead of copying.
+  const fb = new Flatbuffer(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
   const root = fb.root('TFL3', 'TFLite model');
   const version = fb.scalarU32(root, 0, 'version', 0);
   if (version !== 3) fb.fail(root.pos, `schema version ${version} is not 3`);
