@@ -1,0 +1,236 @@
+// The WebAssembly path (SIMD and scalar builds) against the runtime's JS kernels: the
+// same .mote, the same inputs, outputs equal within float tolerance, on every model in
+// models/ in several compressions and on conv/pool graphs that cover every wasm kernel
+// (and ops left to the JS kernels, which then run on buffers in wasm memory).
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Encoding, Graph, Op, Value } from '../../src/ir/types.js';
+import { compile, type CompileOptions } from '../../src/compile.js';
+import { writeMote } from '../../src/format/writer.js';
+import { toInt8 } from '../../src/compress/quantize.js';
+import { toSparse } from '../../src/compress/sparse.js';
+import { load, run, type Model } from '../../src/runtime/model.js';
+import { wasmAccelerator } from '../../src/wasm/accelerator.js';
+import type { KernelFlavour } from '../../src/wasm/instance.js';
+import { ROOT } from '../../src/build/paths.js';
+import { randomWeights } from '../helpers/graphs.js';
+
+const FLAVOURS: KernelFlavour[] = ['simd', 'scalar'];
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, tol = 2e-5): void {
+  expect(actual.length, what).toBe(expected.length);
+  for (let i = 0; i < actual.length; i++) {
+    const e = expected[i];
+    if (!(Math.abs(actual[i] - e) <= tol * (1 + Math.abs(e))))
+      throw new Error(`${what}: value ${i} is ${actual[i]} on wasm, ${e} on js`);
+  }
+}
+
+function inputs(m: Model, seed: number): Float32Array[] {
+  return m.graph.inputs.map((v, k) => randomWeights(m.graph.values[v].size, seed + k).map((x) => x * 2));
+}
+
+/** Loads `bytes` on the JS kernels and on each wasm build; checks every output on a few inputs. */
+function checkAgree(bytes: Uint8Array, what: string, expectWasmOps = 1): void {
+  const js = load(bytes, { plan: 'stream' });
+  for (const flavour of FLAVOURS) {
+    const wasm = load(bytes, { plan: 'stream', accelerator: wasmAccelerator({ flavour }) });
+    expect(wasm.engine).toBe(`wasm-${flavour}`);
+    expect(wasm.fast.filter((f) => f).length, `${what}: ops run in wasm`).toBeGreaterThanOrEqual(
+      expectWasmOps,
+    );
+    for (let s = 0; s < 3; s++) {
+      const x = inputs(js, 10 + s);
+      const a = run(js, x);
+      const b = run(wasm, x);
+      a.outputs.forEach((o, k) => expectClose(b.outputs[k], o, `${what} (${flavour}) output ${k}`));
+      expect(b.label).toBe(a.label);
+    }
+  }
+}
+
+const COMPRESSIONS: [string, CompileOptions][] = [
+  ['float32', {}],
+  ['3-bit clusters', { clusterBits: 3 }],
+  ['pruned 92% + 5-bit clusters (CSR)', { prune: 0.92, clusterBits: 5, gapBits: 5 }],
+  ['pruned 50% (dense, above the CSR density)', { prune: 0.5, gapBits: 3 }],
+  ['int8', { quantize: 'int8' }],
+  ['binary', { quantize: 'binary' }],
+];
+
+const MODELS = readdirSync(path.join(ROOT, 'models')).filter((d) =>
+  existsSync(path.join(ROOT, 'models', d, 'model.json')),
+);
+
+describe('wasm and js agree on every model in models/', () => {
+  it('finds the models', () => expect(MODELS).toContain('digits-mlp'));
+  for (const name of MODELS) {
+    for (const [label, opts] of COMPRESSIONS) {
+      it(`${name}, ${label}`, async () => {
+        const bytes = await compile(path.join(ROOT, 'models', name, 'model.json'), opts);
+        checkAgree(bytes, `${name} ${label}`);
+      });
+    }
+  }
+});
+
+/** A graph assembled op by op: each op's output value gets the given shape. */
+class Builder {
+  g: Graph = { inputs: [], outputs: [], values: [], tensors: [], ops: [], metadata: { name: 'wasm-ops' } };
+  private seed = 1;
+  constructor(shape: number[]) {
+    this.g.inputs.push({ name: 'x', shape });
+  }
+  tensor(name: string, shape: number[], encode?: (w: Float32Array, shape: number[]) => Encoding): string {
+    const w = randomWeights(
+      shape.reduce((a, b) => a * b, 1),
+      this.seed++,
+    );
+    this.g.tensors.push({ name, shape, encoding: encode ? encode(w, shape) : { kind: 'float32', data: w } });
+    return name;
+  }
+  op(op: Op, shape: number[]): this {
+    this.g.ops.push(op);
+    this.g.values.push({ name: op.output, shape } as Value);
+    return this;
+  }
+  out(name: string): Uint8Array {
+    this.g.outputs = [name];
+    return writeMote(this.g);
+  }
+}
+
+describe('wasm and js agree on conv and pool graphs', () => {
+  it('full conv (pads, strides, dilations, relu6 clip) → max pool → avg pool (count_include_pad) → dense', () => {
+    const b = new Builder([13, 11, 3]);
+    b.tensor('c1.w', [6, 3, 3, 3]);
+    b.tensor('c1.b', [6]);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'x',
+        output: 'c1',
+        weight: 'c1.w',
+        bias: 'c1.b',
+        strides: [1, 2],
+        pads: [1, 1, 1, 0],
+        dilations: [2, 1],
+        groups: 1,
+        clip: [0, 6],
+      },
+      [11, 5, 6],
+    );
+    b.op(
+      {
+        op: 'maxpool',
+        input: 'c1',
+        output: 'p1',
+        kernel: [2, 2],
+        strides: [2, 2],
+        pads: [0, 0, 1, 1],
+        dilations: [1, 1],
+      },
+      [6, 3, 6],
+    );
+    b.op(
+      {
+        op: 'avgpool',
+        input: 'p1',
+        output: 'p2',
+        kernel: [3, 3],
+        strides: [1, 1],
+        pads: [1, 1, 1, 1],
+        dilations: [1, 1],
+        countIncludePad: true,
+      },
+      [6, 3, 6],
+    );
+    b.op({ op: 'reshape', input: 'p2', output: 'flat', shape: [108] }, [108]);
+    b.tensor('d.w', [10, 108]);
+    b.op({ op: 'dense', input: 'flat', output: 'd', weight: 'd.w' }, [10]);
+    b.op({ op: 'softmax', input: 'd', output: 'y' }, [10]);
+    checkAgree(b.out('y'), 'conv/pool graph', 5);
+  });
+
+  it('depthwise (multiplier 1) with strides and pads, then a pointwise conv with compressed weights', () => {
+    const b = new Builder([9, 9, 5]);
+    b.tensor('dw.w', [5, 3, 3, 1]);
+    b.tensor('dw.b', [5]);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'x',
+        output: 'dw',
+        weight: 'dw.w',
+        bias: 'dw.b',
+        strides: [2, 2],
+        pads: [1, 1, 1, 1],
+        dilations: [1, 1],
+        groups: 5,
+        clip: [0, Infinity],
+      },
+      [5, 5, 5],
+    );
+    b.tensor('pw.w', [18, 1, 1, 5], (w, shape) => toInt8(w, shape, 0));
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'dw',
+        output: 'pw',
+        weight: 'pw.w',
+        strides: [1, 1],
+        pads: [0, 0, 0, 0],
+        dilations: [1, 1],
+        groups: 1,
+      },
+      [5, 5, 18],
+    );
+    b.op({ op: 'relu', input: 'pw', output: 'y' }, [5, 5, 18]);
+    checkAgree(b.out('y'), 'depthwise graph', 3);
+  });
+
+  it('ops the wasm path leaves to JS (grouped conv, depth multiplier 2, add, global pool) run on its buffers', () => {
+    const b = new Builder([6, 6, 4]);
+    b.tensor('g.w', [4, 3, 3, 2]);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'x',
+        output: 'g',
+        weight: 'g.w',
+        strides: [1, 1],
+        pads: [1, 1, 1, 1],
+        dilations: [1, 1],
+        groups: 2,
+      },
+      [6, 6, 4],
+    );
+    b.tensor('m.w', [8, 3, 3, 1]);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'g',
+        output: 'm',
+        weight: 'm.w',
+        strides: [1, 1],
+        pads: [0, 0, 0, 0],
+        dilations: [1, 1],
+        groups: 4,
+      },
+      [4, 4, 8],
+    );
+    b.tensor('k', [8]);
+    b.op({ op: 'add', input: 'm', output: 'a', constant: 'k' }, [4, 4, 8]);
+    b.op({ op: 'relu', input: 'a', output: 'r' }, [4, 4, 8]);
+    b.op({ op: 'globalavgpool', input: 'r', output: 'gp' }, [8]);
+    b.tensor('d.w', [3, 8], (w, shape) =>
+      toSparse(
+        w.map((v) => (Math.abs(v) < 0.5 ? 0 : v)),
+        { gapBits: 2 },
+      ),
+    );
+    b.op({ op: 'dense', input: 'gp', output: 'y', weight: 'd.w' }, [3]);
+    checkAgree(b.out('y'), 'mixed graph', 2);
+  });
+});
