@@ -224,7 +224,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
     b.op({ op: 'add', input: 'm', output: 'a', constant: 'k' }, [4, 4, 8]);
     b.op({ op: 'relu', input: 'a', output: 'r' }, [4, 4, 8]);
     b.op({ op: 'globalavgpool', input: 'r', output: 'gp' }, [8]);
-    b.tensor('d.w', [3, 8], (w, shape) =>
+    b.tensor('d.w', [3, 8], (w) =>
       toSparse(
         w.map((v) => (Math.abs(v) < 0.5 ? 0 : v)),
         { gapBits: 2 },
