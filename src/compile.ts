@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Graph } from './ir/types.js';
 import { importTfjsLayersFile } from './import/tfjs/layers.js';
+import { importTflite, isTflite } from './import/tflite/import.js';
+import type { Requantize } from './ir/types.js';
 import { readMote } from './format/reader.js';
 import { writeMote } from './format/writer.js';
 import { compressGraph, type CompressOptions } from './compress/pipeline.js';
@@ -14,22 +16,33 @@ export interface CompileOptions extends CompressOptions {
   labels?: string[];
   /** Model name to store in the metadata. */
   name?: string;
+  /** int8 models from TFLite: requantise as TFLite's reference kernels ('fixed-point', default) or as XNNPACK ('float32'). */
+  requantize?: Requantize;
 }
 
 /**
  * Loads a model into the IR: a path to a TF.js Layers model.json or a .mote file,
  * .mote bytes, or a graph (returned as is).
  */
-export async function loadGraph(source: ModelSource): Promise<Graph> {
-  if (source instanceof Uint8Array) return readMote(source);
+export async function loadGraph(source: ModelSource, options: CompileOptions = {}): Promise<Graph> {
+  if (source instanceof Uint8Array)
+    return isTflite(source) ? importTflite(source, { requantize: options.requantize }) : readMote(source);
   if (typeof source !== 'string') return source;
   if (source.endsWith('.json')) return importTfjsLayersFile(source);
   if (source.endsWith('.mote')) return readMote(await readFile(source));
-  throw new Error(`mote: ${source}: unknown model type (expected a TF.js model.json or a .mote file)`);
+  if (source.endsWith('.tflite')) {
+    const name = source.replace(/^.*[\\/]/, '').replace(/\.tflite$/, '');
+    return importTflite(await readFile(source), { name, requantize: options.requantize }, source);
+  }
+  const head = await readFile(source).catch(() => null);
+  if (head && isTflite(head)) return importTflite(head, { requantize: options.requantize }, source);
+  throw new Error(
+    `mote: ${source}: unknown model type (expected a .tflite, a TF.js model.json or a .mote file)`,
+  );
 }
 
 export async function compile(source: ModelSource, options: CompileOptions = {}): Promise<Uint8Array> {
-  const graph = compressGraph(await loadGraph(source), options);
+  const graph = compressGraph(await loadGraph(source, options), options);
   const metadata = { ...graph.metadata };
   if (options.labels) metadata.labels = options.labels;
   if (options.name) metadata.name = options.name;

@@ -3,10 +3,11 @@ import { inspect } from '../format/inspect.js';
 import { formatInspect } from './inspect.js';
 import { numberFlag, UsageError } from './usage.js';
 
-export const compileHelp = `mote compile <model.json|model.mote> -o <out.mote> [options]
+export const compileHelp = `mote compile <model.tflite|model.json|model.mote> -o <out.mote> [options]
 
-Imports a model (TF.js Layers model.json, or a .mote), compresses its dense weights
-and writes a .mote. The output is written atomically: on error nothing is left behind.
+Imports a model (TFLite flatbuffer, TF.js Layers model.json, or a .mote), compresses its
+dense weights and writes a .mote. The output is written atomically: on error nothing is
+left behind. int8 TFLite models stay int8 and run on integer kernels.
 
   --prune F        zero the fraction F (0..1) of each weight matrix by magnitude; stored sparse
   --cluster B      share weights through 2^B k-means clusters (B in 1..8)
@@ -15,6 +16,8 @@ and writes a .mote. The output is written atomically: on error nothing is left b
   --gap-bits N     relative-index width for sparse weights (default 5)
   --fixed          pack indices and gaps at a fixed width instead of Huffman coding
   --labels a,b,c   class labels to store in the metadata
+  --requantize M   int8 models: 'fixed-point' (TFLite reference kernels, TFLite Micro; default)
+                   or 'float32' (as XNNPACK, which TFLite's WebAssembly build uses)
   --json           print the inspect report of the result as JSON`;
 
 export interface CompileFlags {
@@ -25,6 +28,7 @@ export interface CompileFlags {
   'gap-bits'?: string;
   fixed?: boolean;
   labels?: string;
+  requantize?: string;
 }
 
 export function compileOptions(f: CompileFlags): CompileOptions {
@@ -37,7 +41,10 @@ export function compileOptions(f: CompileFlags): CompileOptions {
     throw new UsageError('--cluster must be a whole number of bits');
   if (gapBits !== undefined && !Number.isInteger(gapBits))
     throw new UsageError('--gap-bits must be a whole number of bits');
+  if (f.requantize !== undefined && f.requantize !== 'fixed-point' && f.requantize !== 'float32')
+    throw new UsageError(`--requantize must be 'fixed-point' or 'float32', not '${f.requantize}'`);
   return {
+    requantize: f.requantize,
     prune: numberFlag('prune', f.prune, 0, 0.999),
     clusterBits,
     gapBits,

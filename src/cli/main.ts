@@ -80,6 +80,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       'gap-bits': { type: 'string' },
       fixed: { type: 'boolean' },
       labels: { type: 'string' },
+      requantize: { type: 'string' },
       'out-dir': { type: 'string' },
     },
   });

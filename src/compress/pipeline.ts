@@ -26,7 +26,11 @@ export function compressGraph(g: Graph, opts: CompressOptions): Graph {
   if (opts.clusterBits !== undefined && !(opts.clusterBits >= 1 && opts.clusterBits <= 8)) {
     throw new Error(`compress: cluster bits ${opts.clusterBits} not in 1..8`);
   }
-  const weights = new Set(g.ops.flatMap((op) => (op.op === 'dense' ? [op.weight] : [])));
+  // Weights of int8 ops stay int8: the integer kernels read them as such.
+  const int8Values = new Set([...g.inputs, ...g.values].filter((v) => v.quant).map((v) => v.name));
+  const weights = new Set(
+    g.ops.flatMap((op) => (op.op === 'dense' && !int8Values.has(op.output) ? [op.weight] : [])),
+  );
   const tensors = g.tensors.map((t): Tensor => {
     if (!weights.has(t.name)) return t;
     return { ...t, encoding: compressTensor(decodeWeights(t), t.shape, opts) };
