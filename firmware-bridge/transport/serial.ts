@@ -7,11 +7,23 @@ export const DEFAULT_BAUD = 115200;
 
 /** Opens `path` at `baudRate` (8N1, no flow control), failing with the OS's reason. */
 export async function openSerial(path: string, baudRate = DEFAULT_BAUD): Promise<Transport> {
-  const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p: SerialPort = new SerialPort({ path, baudRate, autoOpen: true }, (err) =>
-      err ? reject(new Error(`mote: cannot open ${path}: ${err.message}`)) : resolve(p),
-    );
-  });
+  // A port closed a moment ago (by us, or a previous `mote` command) can still hold its
+  // exclusive lock briefly; "Cannot lock port" is retried for up to a second.
+  let port: SerialPort | undefined;
+  for (let attempt = 0; !port; attempt++) {
+    try {
+      port = await new Promise<SerialPort>((resolve, reject) => {
+        const p: SerialPort = new SerialPort({ path, baudRate, autoOpen: true }, (err) =>
+          err ? reject(err) : resolve(p),
+        );
+      });
+    } catch (e) {
+      const message = (e as Error).message;
+      if (!/Cannot lock port/.test(message) || attempt >= 10)
+        throw new Error(`mote: cannot open ${path}: ${message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   let receiver: ((d: Uint8Array) => void) | undefined;
   const closeListeners: ((reason: string) => void)[] = [];
   let closed = false;
