@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { load } from '../runtime/model.js';
+import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { loadDigits, type Dataset } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
 import { UsageError } from './usage.js';
 
-export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--json]
+export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--json]
 
 Runs the model over a labelled data set with mote's runtime and prints its accuracy,
-mean time per inference and MACs. digits-test is the 2,000 held-out MNIST digits.`;
+mean time per inference and MACs. digits-test is the 2,000 held-out MNIST digits.
+--engine picks the kernels: wasm (WebAssembly), js, or auto (wasm when it exists).`;
 
 export const DATASETS: Record<string, () => Dataset> = {
   'digits-test': () => loadDigits('test'),
@@ -20,12 +21,18 @@ export async function evalCommand(
   limit: number | undefined,
   plan: string,
   json: boolean,
+  engine: EngineChoice = 'auto',
 ): Promise<string> {
   const make = DATASETS[dataset];
   if (!make)
     throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
-  const model = load(await readFile(file), { plan });
+  const model = loadWithEngine(await readFile(file), { plan, engine });
   const r = evaluate(model, make(), limit);
-  if (json) return JSON.stringify({ model: file, dataset, ...r, memory: model.memory }, null, 2);
-  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, ${r.macsPerInference} MACs`;
+  if (json)
+    return JSON.stringify(
+      { model: file, dataset, ...r, memory: model.memory, engine: model.engine },
+      null,
+      2,
+    );
+  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, ${r.macsPerInference} MACs (engine ${model.engine})`;
 }

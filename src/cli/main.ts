@@ -10,6 +10,15 @@ import { targetsCommand, targetsHelp } from './targets.js';
 import { fitCommand, fitHelp } from './fit.js';
 import { emulateCommand, emulateHelp } from './emulate.js';
 import { need, numberFlag, UsageError } from './usage.js';
+import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
+
+/** --engine: auto (WebAssembly when this host has it), js or wasm. */
+function engineFlag(text: string | undefined): EngineChoice {
+  if (text === undefined) return 'auto';
+  if (!(ENGINE_CHOICES as string[]).includes(text))
+    throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, got '${text}'`);
+  return text as EngineChoice;
+}
 
 const HELP = `mote: compile, compress and run neural networks on JavaScript microcontrollers
 
@@ -70,6 +79,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       output: { type: 'string', short: 'o' },
       input: { type: 'string' },
       plan: { type: 'string' },
+      engine: { type: 'string' },
       dataset: { type: 'string' },
       limit: { type: 'string' },
       target: { type: 'string' },
@@ -92,6 +102,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
   if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
   const json = !!f.json;
   const plan = f.plan ?? 'stream';
+  const engine = engineFlag(f.engine);
   switch (command) {
     case 'inspect':
       return inspectCommand(need(file, 'inspect needs a .mote file'), json);
@@ -101,6 +112,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         need(f.input, 'run needs --input <file.json>'),
         plan,
         json,
+        engine,
       );
     case 'compile':
       return compileCommand(
@@ -116,6 +128,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         numberFlag('limit', f.limit, 1, 1e9),
         plan,
         json,
+        engine,
       );
     case 'targets':
       if (file) throw new UsageError('targets takes no file argument');

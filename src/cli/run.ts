@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { load, run } from '../runtime/model.js';
+import { run } from '../runtime/model.js';
+import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { UsageError } from './usage.js';
 
-export const runHelp = `mote run <model.mote> --input <file.json|-> [--plan stream|cache] [--json]
+export const runHelp = `mote run <model.mote> --input <file.json|-> [--plan stream|cache] [--engine auto|js|wasm] [--json]
 
-Runs the model in this process with mote's runtime. The input file holds one sample
+Runs the model in this process with mote's runtime. --engine wasm runs the hot ops in
+WebAssembly, js the runtime's own kernels; auto (default) picks wasm when it exists. The input file holds one sample
 as a JSON array of numbers, or several samples as an array of arrays.`;
 
 /** One sample or several, from the JSON text; anything else is an error naming the file. */
@@ -26,8 +28,9 @@ export async function runCommand(
   inputFile: string,
   plan: string,
   json: boolean,
+  engine: EngineChoice = 'auto',
 ): Promise<string> {
-  const model = load(await readFile(file), { plan });
+  const model = loadWithEngine(await readFile(file), { plan, engine });
   const text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
   const samples = parseSamples(text, inputFile);
   const labels = model.meta.labels as string[] | undefined;
@@ -40,7 +43,7 @@ export async function runCommand(
       macs: r.macs,
     };
   });
-  if (json) return JSON.stringify({ results, memory: model.memory }, null, 2);
+  if (json) return JSON.stringify({ results, memory: model.memory, engine: model.engine }, null, 2);
   return results
     .map((r, i) => {
       const probs = r.outputs[0].map((p) => +p.toPrecision(4)).join(', ');
