@@ -9,6 +9,11 @@ import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
 import { fitCommand, fitHelp } from './fit.js';
 import { emulateCommand, emulateHelp } from './emulate.js';
+import { devicesCommand, devicesHelp } from './devices.js';
+import { flashCommand, flashHelp } from './flash.js';
+import { runPortCommand } from './run-port.js';
+import { profileCommand, profileHelp } from './profile.js';
+import { emulateDeviceCommand, emulateDeviceHelp } from './emulate-device.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 
@@ -32,6 +37,10 @@ usage: mote <command> [options]   (mote <command> --help for details)
   targets    list the boards and engines mote knows, with their budgets
   fit        check a .mote against a target's flash, RAM and time budgets
   emulate    run a .mote in a target's emulated engine, with a per-layer profile
+  devices    list serial ports where a board or a watch bridge could be
+  flash      install the runtime and a .mote on a device over a serial port, atomically
+  profile    per-layer time and memory of the installed model, measured on the device
+  emulate-device  an emulated Espruino device on a pseudo-terminal (prints its port)
 
 options: --help, --version, --json (machine-readable output)`;
 
@@ -44,6 +53,10 @@ const COMMANDS: Record<string, string> = {
   targets: targetsHelp,
   fit: fitHelp,
   emulate: emulateHelp,
+  devices: devicesHelp,
+  flash: flashHelp,
+  profile: profileHelp,
+  'emulate-device': emulateDeviceHelp,
 };
 
 interface Outcome {
@@ -92,6 +105,12 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       labels: { type: 'string' },
       requantize: { type: 'string' },
       'out-dir': { type: 'string' },
+      port: { type: 'string' },
+      baud: { type: 'string' },
+      timeout: { type: 'string' },
+      inputs: { type: 'string' },
+      runs: { type: 'string' },
+      storage: { type: 'string' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -107,6 +126,16 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
     case 'inspect':
       return inspectCommand(need(file, 'inspect needs a .mote file'), json);
     case 'run':
+      // With --port the model is the one installed on the device.
+      if (f.port !== undefined) {
+        if (file) throw new UsageError('run --port runs the installed model; flash a file first');
+        return runPortCommand(
+          need(f.input, 'run needs --input <file.json>'),
+          { ...f, port: f.port },
+          plan,
+          json,
+        );
+      }
       return runCommand(
         need(file, 'run needs a .mote file'),
         need(f.input, 'run needs --input <file.json>'),
@@ -138,6 +167,25 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json);
       return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
     }
+    case 'devices':
+      return devicesCommand(json);
+    case 'flash':
+      return flashCommand(
+        need(file, 'flash needs a .mote file'),
+        { ...f, port: need(f.port, 'flash needs --port <path>') },
+        json,
+      );
+    case 'profile':
+      if (file) throw new UsageError('profile runs the installed model; flash a file first');
+      return profileCommand(
+        need(f.inputs ?? f.input, 'profile needs --inputs <file.json>'),
+        { ...f, port: need(f.port, 'profile needs --port <path>') },
+        plan,
+        json,
+      );
+    case 'emulate-device':
+      if (file) throw new UsageError('emulate-device takes no file argument');
+      return emulateDeviceCommand(f);
     case 'emulate':
       return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json);
     default:

@@ -1,0 +1,60 @@
+// `mote flash`: install the runtime bundle and a model on a device, atomically.
+import { readFile } from 'node:fs/promises';
+import { SingleBar, Presets } from 'cli-progress';
+import { shippedBundle } from '../build/paths.js';
+import { openSession } from '../../firmware-bridge/session.js';
+import { flashModel } from '../../firmware-bridge/operations.js';
+import { hex } from '../../firmware-bridge/flash/atomic.js';
+import { PORT_HELP, portOptions, type PortFlags } from './port-options.js';
+
+export const flashHelp = `mote flash <model.mote> --port PATH [--target NAME] [--baud N] [--json]
+
+Installs dist/mote-runtime.min.js and the model on the device over its REPL: files go in
+chunks, base64-encoded, under new names; each is checked with a CRC-32 computed on the
+device (a mismatch is re-sent, at most 3 times); then a small pointer record is switched
+to the new files and old versions are removed. A failed or interrupted flash leaves the
+previous model and runtime installed and working. An identical runtime is not re-sent.
+
+${PORT_HELP}`;
+
+export async function flashCommand(file: string, flags: PortFlags, json: boolean): Promise<string> {
+  const model = new Uint8Array(await readFile(file));
+  const runtime = shippedBundle();
+  const { target, session: opts } = portOptions(flags);
+  const s = await openSession(flags.port, target, opts);
+  // A progress bar on an interactive terminal only (stderr, so --json stays clean).
+  const bar = process.stderr.isTTY
+    ? new SingleBar(
+        { format: '{file} [{bar}] {value}/{total} bytes', hideCursor: true },
+        Presets.shades_classic,
+      )
+    : undefined;
+  let current = '';
+  try {
+    const r = await flashModel(s, runtime, model, {
+      target: target.name,
+      onProgress: (name, sent, size) => {
+        if (!bar) return;
+        if (name !== current) {
+          if (current) bar.stop();
+          current = name;
+          bar.start(size, 0, { file: name });
+        }
+        bar.update(sent, { file: name });
+      },
+    });
+    bar?.stop();
+    if (json) return JSON.stringify(r, null, 2);
+    const p = r.pointer;
+    return [
+      `flashed ${file} to ${flags.port} (${target.title}), ${s.storage.kind}`,
+      `model   ${p.model.name}: ${p.model.size} bytes, CRC-32 ${hex(p.model.crc)} verified on the device`,
+      `runtime ${p.runtime.name}: ${p.runtime.size} bytes, ${r.runtimeSkipped ? 'already installed' : 'CRC-32 verified on the device'}`,
+      `pointer switched (sequence ${p.seq}); removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}`,
+      `${r.bytesSent} bytes in ${r.seconds.toFixed(2)} s (${Math.round(r.bytesPerSecond)} bytes/s)${r.retries ? `; ${r.retries} CRC mismatch(es) re-sent` : ''}`,
+    ].join('\n');
+  } finally {
+    bar?.stop();
+    await s.close();
+  }
+}
