@@ -162,6 +162,8 @@ class Importer {
     const q = t.quantization;
     if (!q || q.scale.length !== 1 || q.zeroPoint.length !== 1)
       this.fail(where, `int8 tensor '${t.name}' needs one scale and zero point`);
+    if (!(q.scale[0] > 0 && q.scale[0] < Infinity) || q.zeroPoint[0] < -128 || q.zeroPoint[0] > 127)
+      this.fail(where, `int8 tensor '${t.name}' has scale ${q.scale[0]} and zero point ${q.zeroPoint[0]}`);
     return { scale: q.scale[0], zeroPoint: q.zeroPoint[0] };
   }
 
@@ -176,7 +178,8 @@ class Importer {
     return v;
   }
 
-  private valueOf(i: number, where: string): Value {
+  private valueOf(i: number | undefined, where: string): Value {
+    if (i === undefined || i < 0) this.fail(where, 'an input is missing');
     const v = this.values.get(this.resolve(i));
     if (!v) this.fail(where, `tensor ${i} '${this.tensor(i).name}' is read before any op writes it`);
     return v;
@@ -190,12 +193,12 @@ class Importer {
 
   /** A constant tensor, its data read from its buffer as its type says. */
   private constant(
-    i: number,
+    i: number | undefined,
     where: string,
     role: string,
     transform?: (t: TfliteTensor) => ConstData,
   ): string {
-    if (i < 0) this.fail(where, `${role} is missing`);
+    if (i === undefined || i < 0) this.fail(where, `${role} is missing`);
     const t = this.tensor(i);
     const data = this.m.buffers[t.buffer];
     if (!data.length)
@@ -234,6 +237,8 @@ class Importer {
       this.fail(where, `${role} '${t.name}' is integer but has no quantization scale`);
     if (q.details) this.fail(where, `${role} '${t.name}' uses a custom quantization scheme`);
     const channels = q.scale.length;
+    if (q.scale.some((x) => !(x > 0 && x < Infinity)))
+      this.fail(where, `${role} '${t.name}' has a scale that is not a positive number`);
     // A rank-1 tensor's channels are its only axis, whatever quantized_dimension says
     // (person_detect's biases carry the filter's dimension, 3).
     const axis = channels === 1 ? -1 : c.shape.length === 1 ? 0 : c.axis;
