@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Graph } from './ir/types.js';
 import { importTfjsLayersFile } from './import/tfjs/layers.js';
 import { importTflite, isTflite } from './import/tflite/import.js';
+import { importOnnx } from './import/onnx/import.js';
 import type { Requantize } from './ir/types.js';
 import { readMote } from './format/reader.js';
 import { writeMote } from './format/writer.js';
@@ -21,7 +22,7 @@ export interface CompileOptions extends CompressOptions {
 }
 
 /**
- * Loads a model into the IR: a path to a TF.js Layers model.json or a .mote file,
+ * Loads a model into the IR: a path to an ONNX, TFLite, TF.js Layers model.json or .mote file,
  * .mote bytes, or a graph (returned as is).
  */
 export async function loadGraph(source: ModelSource, options: CompileOptions = {}): Promise<Graph> {
@@ -30,14 +31,17 @@ export async function loadGraph(source: ModelSource, options: CompileOptions = {
   if (typeof source !== 'string') return source;
   if (source.endsWith('.json')) return importTfjsLayersFile(source);
   if (source.endsWith('.mote')) return readMote(await readFile(source));
+  if (source.endsWith('.onnx')) return importOnnx(await readFile(source), source);
   if (source.endsWith('.tflite')) {
     const name = source.replace(/^.*[\\/]/, '').replace(/\.tflite$/, '');
     return importTflite(await readFile(source), { name, requantize: options.requantize }, source);
   }
   const head = await readFile(source).catch(() => null);
   if (head && isTflite(head)) return importTflite(head, { requantize: options.requantize }, source);
+  // An ONNX ModelProto has no magic; it starts with field 1 (ir_version), tag 0x08.
+  if (head && head[0] === 0x08) return importOnnx(head, source);
   throw new Error(
-    `mote: ${source}: unknown model type (expected a .tflite, a TF.js model.json or a .mote file)`,
+    `mote: ${source}: unknown model type (expected a .onnx, a .tflite, a TF.js model.json or a .mote file)`,
   );
 }
 

@@ -3,9 +3,9 @@ import { inspect } from '../format/inspect.js';
 import { formatInspect } from './inspect.js';
 import { numberFlag, UsageError } from './usage.js';
 
-export const compileHelp = `mote compile <model.tflite|model.json|model.mote> -o <out.mote> [options]
+export const compileHelp = `mote compile <model.onnx|model.tflite|model.json|model.mote> -o <out.mote> [options]
 
-Imports a model (TFLite flatbuffer, TF.js Layers model.json, or a .mote), compresses its
+Imports a model (ONNX, TFLite flatbuffer, TF.js Layers model.json, or a .mote), compresses its
 dense weights and writes a .mote. The output is written atomically: on error nothing is
 left behind. int8 TFLite models stay int8 and run on integer kernels.
 

@@ -19,7 +19,7 @@ export interface CompressOptions {
   coding?: StreamCoding;
 }
 
-/** Returns a new graph whose dense weight matrices are compressed as asked; biases stay float32. */
+/** Returns a new graph whose dense and conv weights are compressed as asked (conv: one row per output channel); biases stay float32. */
 export function compressGraph(g: Graph, opts: CompressOptions): Graph {
   if (opts.quantize && opts.clusterBits !== undefined)
     throw new Error('compress: choose clustering or quantization, not both');
@@ -29,7 +29,9 @@ export function compressGraph(g: Graph, opts: CompressOptions): Graph {
   // Weights of int8 ops stay int8: the integer kernels read them as such.
   const int8Values = new Set([...g.inputs, ...g.values].filter((v) => v.quant).map((v) => v.name));
   const weights = new Set(
-    g.ops.flatMap((op) => (op.op === 'dense' && !int8Values.has(op.output) ? [op.weight] : [])),
+    g.ops.flatMap((op) =>
+      (op.op === 'dense' || op.op === 'conv2d') && !int8Values.has(op.output) ? [op.weight] : [],
+    ),
   );
   const tensors = g.tensors.map((t): Tensor => {
     if (!weights.has(t.name)) return t;
