@@ -63,10 +63,13 @@ function referenceMultiply(x: bigint, m: bigint, shift: number): bigint {
 function referenceQuantizeMultiplier(real: number): [bigint, number] {
   let shift = 0;
   let q = real;
-  while (q >= 1) ((q /= 2), shift++);
-  while (q < 0.5) ((q *= 2), shift--);
+  for (; q >= 1; shift++) q /= 2;
+  for (; q < 0.5; shift--) q *= 2;
   let fixed = Math.round(q * 2 ** 31);
-  if (fixed === 2 ** 31) ((fixed /= 2), shift++);
+  if (fixed === 2 ** 31) {
+    fixed /= 2;
+    shift++;
+  }
   return [BigInt(fixed), shift];
 }
 
