@@ -21,6 +21,8 @@ import { fixedWidthFor } from './huffman.js';
 import { readQuant, REQUANT_MODES } from '../runtime/quant.js';
 import type { Requantize } from '../ir/types.js';
 import { opFromAttrs } from './opattrs.js';
+import { readExits } from '../runtime/exits.js';
+import { exitPoints } from './exits.js';
 
 export interface ParsedMote {
   graph: Graph;
@@ -73,6 +75,8 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
     metadata,
   };
   if (quant) graph.requantize = REQUANT_MODES[quant.mode] as Requantize;
+  const exits = readExits(bytes, s, gi);
+  if (exits.length) graph.exits = exitPoints(exits, (i) => values[i].name);
   const sectionBytes: Record<string, number> = {};
   for (const tag of Object.keys(s.start)) sectionBytes[tag] = s.end[tag] - s.start[tag];
   const macs = gi.ops.reduce((a, o) => a + o.macs, 0);

@@ -11,6 +11,7 @@ import { attrsOf } from './opattrs.js';
 import { crc32 } from '../runtime/crc32.js';
 import { validateGraph } from '../ir/validate.js';
 import { REQUANT_MODES } from '../runtime/quant.js';
+import { writeExits } from './exits.js';
 
 /** The QUAN section (docs/FORMAT.md): requantisation mode, then each int8 value's scale and zero point. */
 function writeQuant(g: Graph): Uint8Array | null {
@@ -51,6 +52,9 @@ export function writeMote(g: Graph): Uint8Array {
   // Only int8 graphs carry QUAN, so float models stay byte-identical to before.
   const quan = writeQuant(g);
   if (quan) sections.push(['QUAN', quan]);
+  // Likewise only models with early-exit heads carry EXIT.
+  const exits = writeExits(g);
+  if (exits) sections.push(['EXIT', exits]);
   const out = new ByteWriter();
   out.bytes(new TextEncoder().encode(MAGIC)).u8(VERSION_MAJOR).u8(VERSION_MINOR).u16(0);
   const lengthAt = out.length;

@@ -292,6 +292,20 @@ export interface Metadata {
   extra?: Record<string, string>;
 }
 
+/**
+ * An early-exit head: ops[start, end) read a backbone value and end in `output`, this
+ * exit's class probabilities. Head ops sit right after the op whose value they read;
+ * the scheduler runs them or skips them, so no other op may read their values.
+ */
+export interface ExitPoint {
+  output: string;
+  start: number;
+  end: number;
+  /** Exit when max probability ≥ threshold ('maxprob') or entropy in nats ≤ threshold. */
+  criterion: 'maxprob' | 'entropy';
+  threshold: number;
+}
+
 export interface Graph {
   inputs: Value[];
   /** Names of values that the model returns, in order. */
@@ -303,4 +317,6 @@ export interface Graph {
   metadata: Metadata;
   /** Requantisation of int8 ops; default 'fixed-point'. */
   requantize?: Requantize;
+  /** Early-exit heads, in op order (EXIT section). */
+  exits?: ExitPoint[];
 }

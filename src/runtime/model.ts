@@ -3,6 +3,7 @@ import { fail } from './errors.js';
 import { readContainer, Sections } from './container.js';
 import { KIND_FLOAT32, KIND_INT8, KIND_SPARSE, readTensors, TensorInfo } from './tensors.js';
 import { GraphInfo, readGraph } from './graph.js';
+import { ExitInfo, readExits } from './exits.js';
 import {
   NO_TENSOR,
   OP_ADD,
@@ -106,6 +107,8 @@ export interface Model {
   /** 'js', or the accelerator's name; and per op the accelerator's runner, if any. */
   engine: string;
   fast: ((() => void) | null)[];
+  /** Early-exit heads (EXIT section), in graph order; empty for most models. */
+  exits: ExitInfo[];
 }
 
 export interface RunOptions {
@@ -158,6 +161,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
   var quant = readQuant(bytes, s, graph, tensors);
+  var exits = readExits(bytes, s, graph);
   // Weights and biases of int8 ops stay integers, viewed in the file: never decoded to floats.
   var intOnly: boolean[] = [];
 
@@ -251,6 +255,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     native: typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null,
     engine: 'js',
     fast: [],
+    exits: exits,
   };
   for (i = 0; i < graph.ops.length; i++) {
     var cop = graph.ops[i];
@@ -478,14 +483,9 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
   }
 }
 
-export function run(
-  m: Model,
-  input: ArrayLike<number> | ArrayLike<number>[],
-  options?: RunOptions,
-): RunResult {
+/** Copies the inputs into their buffers (normalised, or quantised for int8 inputs). */
+export function feed(m: Model, input: ArrayLike<number> | ArrayLike<number>[]): void {
   var g = m.graph;
-  var profile: OpProfile[] | null = options && options.profile ? [] : null;
-  var t0 = 0;
   var inputs = (
     g.inputs.length === 1 && typeof (input as ArrayLike<number>[])[0] === 'number' ? [input] : input
   ) as ArrayLike<number>[];
@@ -510,29 +510,48 @@ export function run(
       buf[i] = val;
     }
   }
+}
+
+/** Runs op `o` on the model's buffers (its inputs must be computed). */
+export function step(m: Model, o: number): void {
+  var op = m.graph.ops[o];
+  var a = m.buffers[op.input];
+  var out = m.buffers[op.output];
+  var fast = m.fast[o];
+  if (fast) fast();
+  else if (m.qbufs[op.output]) {
+    runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);
+  } else if (op.code === OP_DENSE) {
+    var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
+    var w = m.weights[op.weight];
+    if (w) dense(a, w, bias, out, a.length, out.length, m.native);
+    else if (m.tensors[op.weight].kind === KIND_SPARSE)
+      denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
+    else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
+  } else runOp(m, o, a, out);
+}
+
+export function run(
+  m: Model,
+  input: ArrayLike<number> | ArrayLike<number>[],
+  options?: RunOptions,
+): RunResult {
+  var g = m.graph;
+  var profile: OpProfile[] | null = options && options.profile ? [] : null;
+  var t0 = 0;
+  var i: number;
+  var k: number;
+  feed(m, input);
   for (var o = 0; o < g.ops.length; o++) {
     var op = g.ops[o];
-    var a = m.buffers[op.input];
-    var out = m.buffers[op.output];
     var vo = g.values[op.output];
     if (profile) t0 = now();
-    var fast = m.fast[o];
-    if (fast) fast();
-    else if (m.qbufs[op.output]) {
-      runInt8(g, m.tensors, m.qplans[o], o, m.qbufs);
-    } else if (op.code === OP_DENSE) {
-      var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
-      var w = m.weights[op.weight];
-      if (w) dense(a, w, bias, out, a.length, out.length, m.native);
-      else if (m.tensors[op.weight].kind === KIND_SPARSE)
-        denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
-      else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
-    } else runOp(m, o, a, out);
+    step(m, o);
     if (profile) {
       profile.push({
         name: vo.name,
         op: OP_NAMES[op.code],
-        kernel: fast ? m.engine + ' ' + kernelOf(m, o) : kernelOf(m, o),
+        kernel: m.fast[o] ? m.engine + ' ' + kernelOf(m, o) : kernelOf(m, o),
         macs: op.macs,
         bits: bitsOf(m, o),
         elements: vo.size,
