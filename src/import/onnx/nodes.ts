@@ -35,9 +35,23 @@ function unaryOp(c: Ctx, n: NodeProto, make: (input: string, output: string) => 
 }
 
 const unary =
-  (op: 'relu' | 'sigmoid' | 'tanh' | 'softplus'): Handler =>
+  (op: 'sigmoid' | 'tanh' | 'softplus'): Handler =>
   (c, n) =>
     unaryOp(c, n, (input, output) => ({ op, input, output }));
+
+/** Relu and Clip right after a conv (its only reader) become the conv's fused clip. */
+function fuseClip(c: Ctx, n: NodeProto, lo: number, hi: number): boolean {
+  const x = c.val(n.input[0]);
+  const p = foldable(c, n, x);
+  if (!p || p.op !== 'conv2d' || p.clip) return false;
+  p.clip = [lo, hi];
+  set(c, n, x);
+  return true;
+}
+
+const relu: Handler = (c, n) => {
+  if (!fuseClip(c, n, 0, Infinity)) unaryOp(c, n, (input, output) => ({ op: 'relu', input, output }));
+};
 
 /** Spatial attributes of Conv and the pools, as 2-D values ([1, k] for 1-D ops). */
 interface Window {
@@ -407,7 +421,8 @@ const clip: Handler = (c, n, a) => {
   let hi = a.float('max', Infinity);
   if (opt(n, 1)) lo = c.constant(n.input[1], 'Clip min').data[0];
   if (opt(n, 2)) hi = c.constant(n.input[2], 'Clip max').data[0];
-  unaryOp(c, n, (input, output) => ({ op: 'clip', input, output, min: lo, max: hi }));
+  if (!fuseClip(c, n, lo, hi))
+    unaryOp(c, n, (input, output) => ({ op: 'clip', input, output, min: lo, max: hi }));
 };
 
 const softmax =
@@ -540,7 +555,22 @@ const transpose: Handler = (c, n, a) => {
     setConst(c, n, permute(c.consts.get(n.input[0])!, perm));
     return;
   }
-  const x = c.relayout(c.val(n.input[0]), 'plain');
+  const x0 = c.val(n.input[0]);
+  // From channels-last, one transpose goes straight to the asked order (often none:
+  // a model's own NCHW → NHWC transpose is then just a reshape).
+  if (x0.layout === 'nhwc' && x0.shape.length === 4 && perm[0] === 0) {
+    const y: Val = {
+      name: c.fresh(n.output[0]),
+      shape: perm.map((p) => x0.shape[p]),
+      batched: true,
+      layout: 'plain',
+    };
+    const p = perm.slice(1).map((d) => [0, 2, 0, 1][d]);
+    if (p.every((d, i) => d === i)) set(c, n, c.reshape(x0, y));
+    else set(c, n, c.emit({ op: 'transpose', input: x0.name, output: y.name, perm: p }, y));
+    return;
+  }
+  const x = c.relayout(x0, 'plain');
   const shape = perm.map((p) => x.shape[p]);
   let p = perm;
   if (x.batched) {
@@ -747,7 +777,7 @@ export const HANDLERS: Record<string, Handler> = {
   BatchNormalization: batchNormalization,
   Gemm: gemm,
   MatMul: matMul,
-  Relu: unary('relu'),
+  Relu: relu,
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
   Softplus: unary('softplus'),
