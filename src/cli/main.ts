@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
+import { compressHelp } from './compress-help.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
@@ -31,6 +32,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
 
   demo       compile the bundled digits model, run it in the emulated default target
   compile    import and compress a model into a .mote file
+  compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
@@ -47,6 +49,7 @@ options: --help, --version, --json (machine-readable output)`;
 const COMMANDS: Record<string, string> = {
   demo: demoHelp,
   compile: compileHelp,
+  compress: compressHelp,
   inspect: inspectHelp,
   run: runHelp,
   eval: evalHelp,
@@ -111,6 +114,14 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       inputs: { type: 'string' },
       runs: { type: 'string' },
       storage: { type: 'string' },
+      recipe: { type: 'string' },
+      'prune-steps': { type: 'string' },
+      epochs: { type: 'string' },
+      int4: { type: 'boolean' },
+      data: { type: 'string' },
+      'data-labels': { type: 'string' },
+      eval: { type: 'string' },
+      report: { type: 'string' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -143,6 +154,16 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         json,
         engine,
       );
+    case 'compress': {
+      // Loaded on demand: it brings in TensorFlow.js.
+      const { compressCommand } = await import('./compress.js');
+      return compressCommand(
+        need(file, 'compress needs a model file'),
+        need(f.output, 'compress needs -o <out.mote>'),
+        f,
+        json,
+      );
+    }
     case 'compile':
       return compileCommand(
         need(file, 'compile needs a model file'),

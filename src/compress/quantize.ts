@@ -1,5 +1,5 @@
 // Post-training quantization to the format's affine int8 and binary encodings.
-import type { BinaryEncoding, Int8Encoding } from '../ir/types.js';
+import type { BinaryEncoding, CodebookEncoding, Int8Encoding, StreamCoding } from '../ir/types.js';
 
 /** Elements per slice along `axis` (the product of the later dimensions). */
 function innerSize(shape: number[], axis: number): number {
@@ -49,4 +49,41 @@ export function toBinary(data: Float32Array, shape: number[]): BinaryEncoding {
     scale[r] = sum / perRow;
   }
   return { kind: 'binary', scale, signs };
+}
+
+/**
+ * Affine int4: 16 levels scale·(q − zeroPoint), q in −8..7, per tensor (axis −1) or per
+ * slice along `axis`. The format has no 4-bit encoding: per tensor, the 16 levels become
+ * a 16-entry codebook (4-bit indices, Huffman-coded when `coding` says so); per channel,
+ * the values are stored as int8 restricted to 16 levels (int4 accuracy, int8 size).
+ */
+export function toInt4(
+  data: Float32Array,
+  shape: number[],
+  axis = -1,
+  coding: StreamCoding = 'huffman',
+): CodebookEncoding | Int8Encoding {
+  const channels = axis < 0 ? 1 : shape[axis];
+  const inner = axis < 0 ? data.length : innerSize(shape, axis);
+  const min = new Float64Array(channels);
+  const max = new Float64Array(channels);
+  data.forEach((v, i) => {
+    const c = Math.floor(i / inner) % channels;
+    min[c] = Math.min(min[c], v);
+    max[c] = Math.max(max[c], v);
+  });
+  const scale = new Float32Array(channels);
+  const zeroPoint = new Int8Array(channels);
+  for (let c = 0; c < channels; c++) {
+    scale[c] = max[c] > min[c] ? (max[c] - min[c]) / 15 : 1;
+    zeroPoint[c] = Math.max(-8, Math.min(7, Math.round(-min[c] / scale[c]) - 8));
+  }
+  const q = new Int8Array(data.length);
+  data.forEach((v, i) => {
+    const c = Math.floor(i / inner) % channels;
+    q[i] = Math.max(-8, Math.min(7, Math.round(v / scale[c]) + zeroPoint[c]));
+  });
+  if (axis >= 0) return { kind: 'int8', axis, scale, zeroPoint, values: q };
+  const codebook = Float32Array.from({ length: 16 }, (_, k) => scale[0] * (k - 8 - zeroPoint[0]));
+  return { kind: 'codebook', codebook, indices: Uint8Array.from(q, (v) => v + 8), coding };
 }
