@@ -7,6 +7,7 @@
 import type { Accelerator, Model } from '../runtime/model.js';
 import { decodeTensor } from '../runtime/decode.js';
 import { KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import type { ConvShape } from '../runtime/conv.js';
 import {
   NO_TENSOR,
   OP_AVGPOOL,
@@ -111,17 +112,23 @@ function int8Rows(t: TensorInfo): boolean {
 function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | null)[] {
   const arena = new Arena(k.heapBase());
   // Buffers sharing a slot share an ArrayBuffer: one wasm block per slot keeps the plan.
+  // int8 values (m.qbufs) are byte views into the same slots.
   const slotAt = new Map<ArrayBufferLike, number>();
-  for (const b of m.buffers) {
-    if (b.length && !slotAt.has(b.buffer)) slotAt.set(b.buffer, arena.reserve(b.buffer.byteLength + SLACK));
+  for (const b of [...m.buffers, ...m.qbufs]) {
+    if (b && b.length && !slotAt.has(b.buffer))
+      slotAt.set(b.buffer, arena.reserve(b.buffer.byteLength + SLACK));
   }
-  const ptr = (v: number): number => slotAt.get(m.buffers[v].buffer)! + m.buffers[v].byteOffset;
+  const view = (v: number): Float32Array | Int8Array => m.qbufs[v] ?? m.buffers[v];
+  const ptr = (v: number): number => slotAt.get(view(v).buffer)! + view(v).byteOffset;
   const g = m.graph;
   // Pointers are known now; the memory is grown and filled once all ops are laid out.
   const runners: (OpRunner | null)[] = [];
   for (let o = 0; o < g.ops.length; o++) {
     const op = g.ops[o];
-    // int8 ops (their values have no float buffer) stay with the runtime's integer kernels.
+    if (m.qbufs[op.output]) {
+      runners.push(int8Runner(m, o, arena, k, ptr(op.input), ptr(op.output)));
+      continue;
+    }
     if (!m.buffers[op.output].length || !m.buffers[op.input].length) {
       runners.push(null);
       continue;
@@ -185,7 +192,11 @@ function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | n
   arena.commit(k.memory);
   // The runtime's buffers become views into wasm memory, at the same offsets in their slots.
   const mem = k.memory.buffer;
-  m.buffers = m.buffers.map((b, v) => (b.length ? new Float32Array(mem, ptr(v), b.length) : b));
+  const moved = m.buffers.map((b, v) =>
+    b.length && !m.qbufs[v] ? new Float32Array(mem, ptr(v), b.length) : b,
+  );
+  m.qbufs = m.qbufs.map((b, v) => (b && b.length ? new Int8Array(mem, ptr(v), b.length) : b));
+  m.buffers = moved;
   return runners;
 }
 
@@ -226,4 +237,79 @@ function convRunner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   }
   const wp = arena.put(packDepthwise(w, c.oc, c.kh, c.kw));
   return () => k.depthwise(x, wp, b, out, at);
+}
+
+/**
+ * An int8 op with TFLite's integer semantics (src/wasm/assembly/int8.ts): full conv,
+ * depthwise (multiplier 1), and dense as a 1×1 conv on a 1×1 image. Other int8 ops
+ * (pools, softmax, add, clamps) stay with the runtime's JS kernels, on the moved views.
+ */
+function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, out: number): OpRunner | null {
+  const op = m.graph.ops[o];
+  const plan = m.qplans[o];
+  const q = plan.q;
+  if (!q || (op.code !== OP_DENSE && op.code !== OP_CONV2D)) return null;
+  const t = m.tensors[op.weight];
+  // Dense is a 1×1 conv over a 1×1 image whose C channels are the inputs.
+  const [outN, inN] = t.shape;
+  const c: ConvShape | null =
+    op.code === OP_CONV2D
+      ? plan.conv
+      : {
+          h: 1,
+          w: 1,
+          c: inN,
+          oh: 1,
+          ow: 1,
+          oc: outN,
+          kh: 1,
+          kw: 1,
+          sh: 1,
+          sw: 1,
+          pt: 0,
+          pl: 0,
+          dh: 1,
+          dw: 1,
+          icg: inN,
+          ocg: outN,
+          lo: -Infinity,
+          hi: Infinity,
+        };
+  if (!c) return null;
+  const full = c.icg === c.c;
+  const depthwise = c.icg === 1 && c.ocg === 1;
+  if (!full && !depthwise) return null;
+  // Weights minus their zero point (per tensor; per-channel ones are symmetric), exact in f32.
+  const wZp = t.axis < 0 ? t.zero![0] : 0;
+  const wf = Float32Array.from(t.q!, (v) => v - wZp);
+  const ocp = roundUp(c.oc, 4);
+  const packed = Int32Array.from(
+    full ? packConv(wf, c.oc, c.kh, c.kw, c.c) : packDepthwise(wf, c.oc, c.kh, c.kw),
+  );
+  const bias = new Int32Array(ocp);
+  if (op.bias !== NO_TENSOR) bias.set(m.tensors[op.bias].ints!);
+  let mult: Int32Array | Float32Array;
+  if (q.fscale) {
+    mult = new Float32Array(ocp);
+    for (let j = 0; j < c.oc; j++) mult[j] = q.fscale[q.fscale.length > 1 ? j : 0];
+  } else {
+    mult = new Int32Array(2 * ocp);
+    for (let j = 0; j < c.oc; j++) {
+      const at = q.mult.length > 2 ? 2 * j : 0;
+      mult[2 * j] = q.mult[at];
+      mult[2 * j + 1] = q.mult[at + 1];
+    }
+  }
+  const params = paramBlock(
+    [c.h, c.w, c.c, c.oh, c.ow, c.oc],
+    [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],
+  );
+  const quant = Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0);
+  const at = arena.put(params);
+  const wp = arena.put(packed);
+  const bp = arena.put(bias);
+  const mp = arena.put(mult);
+  const qp = arena.put(quant);
+  if (full) return () => k.convI8(x, wp, bp, out, at, mp, qp);
+  return () => k.depthwiseI8(x, wp, bp, out, at, mp, qp);
 }

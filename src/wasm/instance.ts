@@ -51,6 +51,16 @@ export interface Kernels {
   conv2d(x: number, w: number, b: number, out: number, params: number): void;
   depthwise(x: number, w: number, b: number, out: number, params: number): void;
   pool2d(x: number, out: number, params: number, avg: number): void;
+  convI8(x: number, w: number, b: number, out: number, params: number, mult: number, quant: number): void;
+  depthwiseI8(
+    x: number,
+    w: number,
+    b: number,
+    out: number,
+    params: number,
+    mult: number,
+    quant: number,
+  ): void;
 }
 
 export type KernelFlavour = 'simd' | 'scalar';

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Encoding, Graph, Op, Value } from '../../src/ir/types.js';
 import { compile, type CompileOptions } from '../../src/compile.js';
+import { importTfliteFile } from '../../src/import/tflite/import.js';
 import { writeMote } from '../../src/format/writer.js';
 import { toInt8 } from '../../src/compress/quantize.js';
 import { toSparse } from '../../src/compress/sparse.js';
@@ -233,4 +234,40 @@ describe('wasm and js agree on conv and pool graphs', () => {
     b.op({ op: 'dense', input: 'gp', output: 'y', weight: 'd.w' }, [3]);
     checkAgree(b.out('y'), 'mixed graph', 2);
   });
+});
+
+const TFLITE = path.join(ROOT, '../shared/thirdparty/tflite-micro');
+
+describe('wasm and js agree on the TFLite Micro models (int8 ops bit for bit)', () => {
+  for (const [f, minWasmOps] of [
+    ['hello_world_float', 3],
+    ['hello_world_int8', 3],
+    ['micro_speech_quantized', 2],
+    ['person_detect', 27],
+  ] as const) {
+    it(f, async () => {
+      const bytes = writeMote(await importTfliteFile(path.join(TFLITE, `${f}.tflite`)));
+      const js = load(bytes);
+      const v = js.graph.inputs[0];
+      const size = js.graph.values[v].size;
+      const int8 = !!js.qbufs[v];
+      // int8 inputs as TFLite takes them; floats spread over the model's range otherwise.
+      const xs = [3, 4].map((seed) =>
+        int8
+          ? Int8Array.from(randomWeights(size, seed), (r) => Math.round(r * 127))
+          : randomWeights(size, seed).map((r) => (r + 1) * Math.PI),
+      );
+      for (const flavour of FLAVOURS) {
+        const wasm = load(bytes, { accelerator: wasmAccelerator({ flavour }) });
+        expect(wasm.fast.filter((r) => r).length).toBeGreaterThanOrEqual(minWasmOps);
+        for (const x of xs) {
+          const a = run(js, x);
+          const b = run(wasm, x);
+          if (int8)
+            expect(Array.from(b.quantized[0]!), `${f} ${flavour}`).toEqual(Array.from(a.quantized[0]!));
+          else expectClose(b.outputs[0], a.outputs[0], `${f} ${flavour}`);
+        }
+      }
+    });
+  }
 });
