@@ -103,7 +103,9 @@ export function measure(
   seconds: number,
   test?: Dataset,
 ): { report: StageReport; bytes: Uint8Array } {
-  const bytes = writeMote(encodeState(state, recipe.encode));
+  // The float baseline keeps float32 biases too: it is the model as given.
+  const encode = stage === 'float' ? { ...recipe.encode, biases: 'float32' as const } : recipe.encode;
+  const bytes = writeMote(encodeState(state, encode));
   const info = inspect(bytes);
   const layers = info.tensors.map((t): LayerReport => ({
     tensor: t.name,
