@@ -44,6 +44,8 @@ export interface EmulatedDevice {
 
 /** Longest input line accepted; longer ones are dropped with an error (no unbounded buffer). */
 const MAX_LINE = 64 * 1024;
+/** Kaluma's KALUMA_REPL_BUFFER_SIZE on the Pico boards. */
+const KALUMA_LINE = 1024;
 
 export async function startEmulatedDevice(opts: EmulatedDeviceOptions): Promise<EmulatedDevice> {
   const ptyDir = opts.ptyDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mote-device-')));
@@ -64,7 +66,15 @@ export async function startEmulatedDevice(opts: EmulatedDeviceOptions): Promise<
   });
   let echo = true;
   const print = (text: string) => output.push(Buffer.from(text, 'latin1'));
-  const vm = await EspruinoVm.create({ target: opts.target, storage, print, setEcho: (on) => (echo = on) });
+  // Kaluma targets (JerryScript) get Kaluma's REPL and globals; the rest Espruino's.
+  const kaluma = opts.target.engine === 'jerryscript';
+  const vm = await EspruinoVm.create({
+    target: opts.target,
+    storage,
+    print,
+    setEcho: (on) => (echo = on),
+    dialect: kaluma ? 'kaluma' : 'espruino',
+  });
   const faults: DeviceFaults = { mute: false, corruptPayloads: 0 };
   let linesRun = 0;
 
@@ -120,7 +130,43 @@ export async function startEmulatedDevice(opts: EmulatedDeviceOptions): Promise<
       lastWasCr = ch === '\r';
     }
   };
-  const input = new Pacer(baud, feed);
+  // Kaluma's REPL (src/repl.c): a line ends at \r only (\n is kept as a character), lines
+  // starting with '.' are commands (.echo on|off), code is parsed in strict mode, a result
+  // is printed whatever the echo setting, and the line buffer holds 1,023 characters.
+  const feedKaluma = (bytes: Buffer) => {
+    if (faults.mute) return;
+    for (const ch of bytes.toString('latin1')) {
+      if (ch !== '\r') {
+        if (line.length >= KALUMA_LINE - 1) print('REPL buffer overflow\r\n');
+        else {
+          line += ch;
+          if (echo) print(ch);
+        }
+        continue;
+      }
+      if (echo) print('\r\n');
+      let code = line;
+      line = '';
+      if (code.startsWith('.')) {
+        const [cmd, arg] = code.split(' ');
+        if (cmd === '.echo' && (arg === 'on' || arg === 'off')) echo = arg === 'on';
+        else if (cmd !== '.echo') print(`Unknown command: ${cmd}\r\n`);
+      } else if (code.length) {
+        if (faults.corruptPayloads > 0) {
+          const changed = corruptPayload(code);
+          if (changed !== code) {
+            faults.corruptPayloads--;
+            code = changed;
+          }
+        }
+        linesRun++;
+        const r = vm.eval(code, 'REPL', true);
+        print(r.ok ? `${r.repr}\r\n` : `${r.name}: ${r.message}\r\n`);
+      }
+      if (echo) print('> ');
+    }
+  };
+  const input = new Pacer(baud, kaluma ? feedKaluma : feed);
   wire.on('data', (d: Buffer) => input.push(d));
 
   return {

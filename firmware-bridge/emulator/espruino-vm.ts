@@ -10,6 +10,7 @@ import { dumpError, heapUsed } from '../../targets/engines/quickjs.js';
 import { ESPRUINO_NATIVES_SOURCE } from '../../targets/engines/espruino.js';
 import type { Target } from '../../targets/target.js';
 import type { FolderStorage } from './folder-storage.js';
+import { KALUMA_SHIM } from './kaluma-shim.js';
 
 export interface EspruinoVmOptions {
   target: Target;
@@ -20,6 +21,8 @@ export interface EspruinoVmOptions {
   setEcho: (on: boolean) => void;
   /** Wall-clock budget of one input line, in ms. Default 60 s. */
   lineTimeoutMs?: number;
+  /** Which engine's globals to provide: Espruino's (default) or Kaluma's (kaluma-shim.ts). */
+  dialect?: 'espruino' | 'kaluma';
 }
 
 export type EvalResult = { ok: true; repr: string } | { ok: false; name: string; message: string };
@@ -114,14 +117,17 @@ export class EspruinoVm {
       const r = vm.eval(code, file);
       if (!r.ok) throw new Error(`mote: emulated device setup failed in ${file}: ${r.name}: ${r.message}`);
     };
-    // Espruino's native helpers (E.convolve, E.sum) exist on Espruino targets only.
-    if (opts.target.engine === 'espruino') setup(ESPRUINO_NATIVES_SOURCE, 'natives.js');
-    setup(SHIM.replace('${BLOCK}', String(blockSize(opts.target))), 'espruino.js');
+    if (opts.dialect === 'kaluma') setup(KALUMA_SHIM, 'kaluma.js');
+    else {
+      // Espruino's native helpers (E.convolve, E.sum) exist on Espruino targets only.
+      if (opts.target.engine === 'espruino') setup(ESPRUINO_NATIVES_SOURCE, 'natives.js');
+      setup(SHIM.replace('${BLOCK}', String(blockSize(opts.target))), 'espruino.js');
+    }
     return vm;
   }
 
   /** Runs one line of input at the top level; errors come back as Espruino would print them. */
-  eval(code: string, file = 'REPL'): EvalResult {
+  eval(code: string, file = 'REPL', strict = false): EvalResult {
     const ctx = this.ctx;
     this.reason = undefined;
     this.deadline = Date.now() + (this.opts.lineTimeoutMs ?? 60_000);
@@ -130,7 +136,7 @@ export class EspruinoVm {
       if (heapUsed(this.rt) > this.limit) this.reason ??= 'memory';
       return this.reason !== undefined;
     });
-    const r = ctx.evalCode(code, file, { type: 'global' });
+    const r = ctx.evalCode(code, file, { type: 'global', strict });
     this.rt.removeInterruptHandler();
     if (r.error) {
       const e = dumpError(ctx, r.error, this.limit);
@@ -206,6 +212,11 @@ export class EspruinoVm {
       return undefined;
     });
     fn('__hAtob', (s) => ctx.newString(binaryJson(Buffer.from(str(s), 'base64'))));
+    fn('__hAtobAB', (s) => {
+      const b = Buffer.from(str(s), 'base64');
+      return ctx.newArrayBuffer(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    });
+    fn('__hUtf8', (b) => ctx.newString(bytes(b).toString('utf8')));
     fn('__hBtoa', (b) => ctx.newString(bytes(b).toString('base64')));
     fn('__hTime', () => ctx.newNumber((performance.timeOrigin + performance.now()) / 1000));
     fn('__hMemory', () => {

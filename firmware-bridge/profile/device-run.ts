@@ -36,8 +36,8 @@ export interface DeviceRun {
   profile?: OpProfile[];
 }
 
-/** Bytes of input per line (base64 makes the line 4/3 as long). */
-const INPUT_CHUNK = 768;
+/** Bytes of input per line (base64 makes the line 4/3 as long); Kaluma's lines hold 1,023 characters. */
+const inputChunk = (repl: EspruinoRepl) => (repl.dialect === 'kaluma' ? 384 : 768);
 /** Espruino's process.memory() reports 'blocks' (JS variables) of `blocksize` bytes. */
 export async function deviceMemory(repl: EspruinoRepl): Promise<DeviceMemory> {
   const v = (await repl.call(`return ${memoryExpr(repl)}`, 'reading the device memory')) as number[];
@@ -97,9 +97,10 @@ export async function sendInput(repl: EspruinoRepl, info: DeviceModelInfo, sampl
   const bytes = new Uint8Array(Float32Array.from(sample).buffer);
   const G = repl.global;
   await repl.call(`${G}.__moteX=new Uint8Array(${bytes.length});return 1`, 'allocating the input');
-  for (let at = 0; at < bytes.length; at += INPUT_CHUNK) {
+  const chunk = inputChunk(repl);
+  for (let at = 0; at < bytes.length; at += chunk) {
     await repl.call(
-      `${G}.__moteX.set(${bytesFromBase64(repl, base64(bytes.subarray(at, at + INPUT_CHUNK)))},${at});return 1`,
+      `${G}.__moteX.set(${bytesFromBase64(repl, base64(bytes.subarray(at, at + chunk)))},${at});return 1`,
       `sending input bytes at ${at}`,
     );
   }
