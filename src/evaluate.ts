@@ -9,16 +9,20 @@ export interface Evaluation {
   /** Mean wall-clock time of one run() call. */
   msPerInference: number;
   macsPerInference: number;
+  /** Mean of the MACs each run() reported (below macsPerInference when runs can stop early). */
+  meanMacs: number;
 }
 
 export function evaluate(model: Model, data: Dataset, limit = data.count): Evaluation {
   const count = Math.min(limit, data.count);
   const size = data.features.length / data.count;
   let correct = 0;
+  let macs = 0;
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     const r = run(model, data.features.subarray(i * size, (i + 1) * size));
     if (r.label === data.labels[i]) correct++;
+    macs += r.macs;
   }
   const ms = performance.now() - start;
   return {
@@ -27,5 +31,6 @@ export function evaluate(model: Model, data: Dataset, limit = data.count): Evalu
     accuracy: count ? correct / count : 0,
     msPerInference: count ? ms / count : 0,
     macsPerInference: model.macs,
+    meanMacs: count ? macs / count : 0,
   };
 }

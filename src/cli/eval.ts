@@ -7,7 +7,7 @@ import { UsageError } from './usage.js';
 export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--json]
 
 Runs the model over a labelled data set with mote's runtime and prints its accuracy,
-mean time per inference and MACs. digits-test is the 2,000 held-out MNIST digits.
+mean time per inference and mean MACs per inference. digits-test is the 2,000 held-out MNIST digits.
 --engine picks the kernels: wasm (WebAssembly), js, or auto (wasm when it exists).`;
 
 export const DATASETS: Record<string, () => Dataset> = {
@@ -34,5 +34,5 @@ export async function evalCommand(
       null,
       2,
     );
-  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, ${r.macsPerInference} MACs (engine ${model.engine})`;
+  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, mean ${Math.round(r.meanMacs)} MACs (engine ${model.engine})`;
 }
