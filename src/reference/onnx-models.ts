@@ -2,8 +2,8 @@
 // what PyTorch exports for edge models: conv + batch norm + relu, depthwise-separable
 // blocks with relu6, pooling, flatten and a linear head; and an MLP as MatMul + Add.
 import protobuf from 'protobufjs';
-import { ONNX_PROTO_JSON } from '../../src/import/onnx/onnx-proto.js';
-import { mulberry32 } from '../../src/data/prng.js';
+import { ONNX_PROTO_JSON } from '../import/onnx/onnx-proto.js';
+import { mulberry32 } from '../data/prng.js';
 
 const root = protobuf.Root.fromJSON(ONNX_PROTO_JSON as unknown as protobuf.INamespace);
 const ModelProto = root.lookupType('onnx.ModelProto');

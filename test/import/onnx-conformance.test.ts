@@ -4,7 +4,14 @@
 // truncated .onnx files fail with a clear error.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { ATOL, caseNames, ONNX_BACKEND, runCase, RTOL, type CaseResult } from './onnx-cases.js';
+import {
+  ATOL,
+  caseNames,
+  ONNX_BACKEND,
+  runCase,
+  RTOL,
+  type CaseResult,
+} from '../../src/import/onnx/conformance.js';
 import { importOnnxModel, OnnxError } from '../../src/import/onnx/import.js';
 import { writeMote } from '../../src/format/writer.js';
 import { load } from '../../src/runtime/model.js';

@@ -9,8 +9,8 @@ import { writeMote } from '../../src/format/writer.js';
 import { compressGraph, type CompressOptions } from '../../src/compress/pipeline.js';
 import { load } from '../../src/runtime/model.js';
 import { mulberry32 } from '../../src/data/prng.js';
-import { ATOL, caseNames, ONNX_BACKEND, RTOL } from '../import/onnx-cases.js';
-import { matmulMlp, mobileCnn, opsZoo } from './onnx-models.js';
+import { ATOL, caseNames, ONNX_BACKEND, RTOL } from '../../src/import/onnx/conformance.js';
+import { matmulMlp, mobileCnn, opsZoo } from '../../src/reference/onnx-models.js';
 
 /**
  * Backend cases whose opset-6 ops onnxruntime-web 1.30 has no kernel for ("Could not find

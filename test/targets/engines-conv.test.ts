@@ -12,7 +12,7 @@ import { runInDuktape } from '../../targets/engines/duktape.js';
 import { runInNode } from '../../targets/engines/node.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { runtimeBundle } from '../helpers/bundle.js';
-import { mobileCnn, opsZoo } from '../reference/onnx-models.js';
+import { mobileCnn, opsZoo } from '../../src/reference/onnx-models.js';
 
 let bundle = '';
 beforeAll(async () => {

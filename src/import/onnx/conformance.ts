@@ -1,16 +1,16 @@
-// The ONNX backend test cases of ../shared/thirdparty/onnx-backend: each model run
-// through import → .mote bytes → runtime and compared with its expected outputs.
+// The ONNX backend test cases of ../shared/thirdparty/onnx-backend (beside the repo; not
+// shipped): each model run through import → .mote bytes → runtime and compared with its
+// expected outputs. Used by test/import/onnx-conformance.test.ts and `npm run bench:onnx`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { importOnnxModel } from '../../src/import/onnx/import.js';
-import { decodeTensor, tensorValues } from '../../src/import/onnx/decode.js';
-import { runBatched } from '../../src/import/onnx/batch.js';
-import { writeMote } from '../../src/format/writer.js';
-import { load } from '../../src/runtime/model.js';
+import * as path from 'node:path';
+import { ROOT } from '../../build/paths.js';
+import { importOnnxModel } from './import.js';
+import { decodeTensor, tensorValues } from './decode.js';
+import { runBatched } from './batch.js';
+import { writeMote } from '../../format/writer.js';
+import { load } from '../../runtime/model.js';
 
-export const ONNX_BACKEND = fileURLToPath(
-  new URL('../../../shared/thirdparty/onnx-backend/', import.meta.url),
-);
+export const ONNX_BACKEND = path.join(ROOT, '../shared/thirdparty/onnx-backend/');
 
 export function caseNames(): string[] {
   return readdirSync(ONNX_BACKEND)
