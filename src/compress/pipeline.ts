@@ -5,6 +5,7 @@ import { pruneByMagnitude } from './prune.js';
 import { toCodebook, toSparse } from './sparse.js';
 import { toBinary, toInt8 } from './quantize.js';
 import { decodeWeights } from '../format/decode.js';
+import { compressInt8Weights, int8OpWeights } from './int8.js';
 
 export interface CompressOptions {
   /** Fraction of each weight matrix to zero by magnitude (0..1); stored sparse. */
@@ -26,11 +27,14 @@ export function compressGraph(g: Graph, opts: CompressOptions): Graph {
   if (opts.clusterBits !== undefined && !(opts.clusterBits >= 1 && opts.clusterBits <= 8)) {
     throw new Error(`compress: cluster bits ${opts.clusterBits} not in 1..8`);
   }
-  // Weights of int8 ops stay int8: the integer kernels read them as such.
-  const int8Values = new Set([...g.inputs, ...g.values].filter((v) => v.quant).map((v) => v.name));
+  // Weights of int8 ops stay int8 (the integer kernels read them so): clustering shares
+  // their int8 values instead (src/compress/int8.ts).
+  const int8Weights = int8OpWeights(g);
+  if (opts.clusterBits !== undefined && int8Weights.size)
+    g = compressInt8Weights(g, { bits: opts.clusterBits, coding: opts.coding });
   const weights = new Set(
     g.ops.flatMap((op) =>
-      (op.op === 'dense' || op.op === 'conv2d') && !int8Values.has(op.output) ? [op.weight] : [],
+      (op.op === 'dense' || op.op === 'conv2d') && !int8Weights.has(op.weight) ? [op.weight] : [],
     ),
   );
   const tensors = g.tensors.map((t): Tensor => {

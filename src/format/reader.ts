@@ -9,6 +9,7 @@ import {
   KIND_FLOAT32,
   KIND_INT8,
   KIND_INT32,
+  KIND_INT8_STREAM,
   readTensors,
   Stream,
   TensorInfo,
@@ -113,6 +114,20 @@ function encodingOf(bytes: Uint8Array, t: TensorInfo): Encoding {
         zeroPoint: Int8Array.from(t.zero!),
         values: Int8Array.from(t.q!),
       };
+    case KIND_INT8_STREAM: {
+      const s = t.index!;
+      const values = new Int8Array(t.size);
+      readSymbols(bytes, s, new Uint8Array(values.buffer), `tensor '${t.name}' values`);
+      const scale = Float32Array.from(t.scale!);
+      return {
+        kind: 'int8',
+        axis: t.axis,
+        scale,
+        zeroPoint: Int8Array.from(t.zero!),
+        values,
+        coding: codingOf(s),
+      };
+    }
     case KIND_INT32:
       return {
         kind: 'int32',

@@ -4,7 +4,7 @@ import type { CodebookEncoding, Encoding, Graph, StreamCoding, Tensor } from '..
 import { ByteWriter } from './bytewriter.js';
 import { encodeFixed, encodeHuffman, fixedWidthFor, huffmanCodeLengths, packCodeLengths } from './huffman.js';
 import { HEADER_BYTES, MAGIC, VERSION_MAJOR, VERSION_MINOR } from '../runtime/container.js';
-import { CODING_FIXED, CODING_HUFFMAN, KIND_NAMES } from '../runtime/tensors.js';
+import { CODING_FIXED, CODING_HUFFMAN, KIND_INT8_STREAM, KIND_NAMES } from '../runtime/tensors.js';
 import { NO_TENSOR, OP_ATTRS, OP_NAMES } from '../runtime/graph.js';
 import { opInputs } from '../ir/ops.js';
 import { attrsOf } from './opattrs.js';
@@ -39,7 +39,11 @@ export function writeMote(g: Graph): Uint8Array {
     tens.str(t.name);
     writeShape(tens, t.shape);
     tens
-      .u8(KIND_NAMES.indexOf(t.encoding.kind))
+      .u8(
+        t.encoding.kind === 'int8' && t.encoding.coding
+          ? KIND_INT8_STREAM
+          : KIND_NAMES.indexOf(t.encoding.kind),
+      )
       .u32(offset)
       .u32(data.length - offset);
   }
@@ -127,7 +131,10 @@ function writeBlob(w: ByteWriter, t: Tensor): void {
     case 'int8':
       w.i16(e.axis).u16(e.scale.length).f32s(e.scale);
       for (const z of e.zeroPoint) w.i8(z);
-      for (const q of e.values) w.i8(q);
+      // int8-stream: each value's byte is a symbol of a 256-letter stream.
+      if (e.coding)
+        writeStream(w, new Uint8Array(e.values.buffer, e.values.byteOffset, e.values.length), 256, e.coding);
+      else for (const q of e.values) w.i8(q);
       return;
     case 'int32':
       w.i16(e.axis).u16(e.scale.length).f32s(e.scale);

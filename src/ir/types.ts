@@ -29,6 +29,11 @@ export interface Int8Encoding {
   scale: Float32Array;
   zeroPoint: Int8Array;
   values: Int8Array;
+  /**
+   * Absent: stored as raw bytes. Else the values' bytes are a stream ('int8-stream' in
+   * the file): Huffman-coded, or fixed-width when clustered to few levels.
+   */
+  coding?: StreamCoding;
 }
 
 /** Weight sharing: every weight is an index into a small table of shared values. */

@@ -10,6 +10,7 @@ import {
   KIND_FLOAT32,
   KIND_INT8,
   KIND_INT32,
+  KIND_INT8_STREAM,
   KIND_SPARSE,
   Stream,
   TensorInfo,
@@ -38,7 +39,7 @@ function streamReader(bytes: Uint8Array, s: Stream | null, where: string): Symbo
 
 export function valueReader(bytes: Uint8Array, t: TensorInfo): ValueReader {
   var inner = t.size;
-  if ((t.kind === KIND_INT8 || t.kind === KIND_INT32) && t.axis >= 0) {
+  if ((t.kind === KIND_INT8 || t.kind === KIND_INT32 || t.kind === KIND_INT8_STREAM) && t.axis >= 0) {
     inner = 1;
     for (var d = t.axis + 1; d < t.shape.length; d++) inner *= t.shape[d];
   }
@@ -121,6 +122,11 @@ export function readValues(r: ValueReader, out: Float32Array, n: number): void {
     for (i = 0; i < n; i++, p++) {
       var ch = ((p / r.inner) | 0) % channels;
       out[i] = sc[ch] * (q[p] - zp[ch]);
+    }
+  } else if (k === KIND_INT8_STREAM) {
+    for (i = 0; i < n; i++, p++) {
+      var cs = ((p / r.inner) | 0) % t.scale!.length;
+      out[i] = t.scale![cs] * (((nextSymbol(r.index!) << 24) >> 24) - t.zero![cs]);
     }
   } else if (k === KIND_INT32) {
     for (i = 0; i < n; i++, p++) out[i] = t.scale![((p / r.inner) | 0) % t.scale!.length] * t.ints![p];

@@ -67,25 +67,20 @@ function requant(acc: number, q: QuantOp, c: number): number {
   return v < q.qmin ? q.qmin : v > q.qmax ? q.qmax : v;
 }
 
-/** Fully connected: out[o] = requant(Σ (w[o,i] − wZp)(x[i] − inZp) + bias[o]). */
-export function denseInt8(
+/** One fully connected output: requant(Σ (w[wAt + i] − wZp)(x[i] − inZp) + bias), for channel o. */
+export function denseRowInt8(
   x: Int8Array,
   w: Int8Array,
+  wAt: number,
   wZp: number,
-  bias: Int32Array | null,
-  out: Int8Array,
+  bias: number,
   inN: number,
-  outN: number,
   q: QuantOp,
-): void {
-  var row = 0;
-  for (var o = 0; o < outN; o++) {
-    var acc = 0;
-    for (var i = 0; i < inN; i++) acc += (w[row + i] - wZp) * (x[i] - q.inZp);
-    if (bias) acc += bias[o];
-    out[o] = requant(acc, q, o);
-    row += inN;
-  }
+  o: number,
+): number {
+  var acc = 0;
+  for (var i = 0; i < inN; i++) acc += (w[wAt + i] - wZp) * (x[i] - q.inZp);
+  return requant(acc + bias, q, o);
 }
 
 /**

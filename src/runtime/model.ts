@@ -33,6 +33,7 @@ import { utf8 } from './cursor.js';
 import {
   dequantize,
   prepareQuant,
+  quantMemory,
   quantizeInput,
   QuantInfo,
   QuantPlan,
@@ -186,11 +187,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var chunk = 0;
   for (i = 0; i < tensors.length; i++) {
     var t = tensors[i];
-    if (intOnly[i]) {
-      var ints = t.q || t.ints!;
-      if (ints.buffer !== bytes.buffer) resident += ints.byteLength;
-      continue;
-    }
+    if (intOnly[i]) continue;
     if (t.kind === KIND_FLOAT32 || t.kind === KIND_INT8) {
       // A view into the file costs no RAM; a copy (where the engine cannot view: f32s) does.
       var data = t.kind === KIND_FLOAT32 ? t.floats! : t.q!;
@@ -204,6 +201,8 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
       if (t.kind === KIND_SPARSE) chunk = CHUNK;
     }
   }
+  // int8 ops' weights: in the file, decoded whole (cache) or a row at a time (int8-stream).
+  if (quant) resident += quantMemory(graph, tensors, quant, plan === 'cache', bytes);
   var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
@@ -280,7 +279,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     );
     m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
-  if (quant) m.qplans = prepareQuant(graph, tensors, quant);
+  if (quant) m.qplans = prepareQuant(graph, tensors, quant, plan === 'cache', bytes);
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {

@@ -5,7 +5,8 @@
 import { fail } from './errors.js';
 import { cursor, f32, i16, u16, u8 } from './cursor.js';
 import { Sections } from './container.js';
-import { KIND_INT32, KIND_INT8, TensorInfo } from './tensors.js';
+import { CODING_FIXED, KIND_INT32, KIND_INT8, KIND_INT8_STREAM, TensorInfo } from './tensors.js';
+import { readRun, rewind, SymbolReader, symbolReader } from './symbols.js';
 import {
   GraphInfo,
   NO_TENSOR,
@@ -29,7 +30,7 @@ import {
   clampRange,
   convInt8Channel,
   convMultipliers,
-  denseInt8,
+  denseRowInt8,
   floatScales,
   poolInt8,
   quantizeValue,
@@ -53,6 +54,12 @@ export interface QuantInfo {
 /** Per int8 op, what its kernel needs; null for float ops. */
 export interface QuantPlan {
   q: QuantOp | null;
+  /** dense/conv: the int8 weights (in the file, or decoded at load), or null when streamed. */
+  w: Int8Array | null;
+  /** Streamed (int8-stream) weights: the reader and a one-row buffer, its bytes viewed as symbols. */
+  reader: SymbolReader | null;
+  row: Int8Array | null;
+  rowBytes: Uint8Array | null;
   add: AddParams | null;
   softmax: SoftmaxParams | null;
   conv: ConvShape | null;
@@ -110,7 +117,8 @@ function checkInt8Op(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo, o: numbe
   var y = op.output;
   if (code === OP_DENSE || code === OP_CONV2D) {
     var w = tensors[op.weight];
-    if (w.kind !== KIND_INT8) return "int8 ops need int8 weights, '" + w.name + "' is not";
+    if (w.kind !== KIND_INT8 && w.kind !== KIND_INT8_STREAM)
+      return "int8 ops need int8 weights, '" + w.name + "' is not";
     if (w.axis > 0) return "weight '" + w.name + "' must be quantized per tensor or along axis 0";
     for (k = 0; k < w.zero!.length; k++)
       if (w.zero![k] !== 0 && (code === OP_CONV2D || w.axis === 0))
@@ -141,14 +149,70 @@ function checkInt8Op(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo, o: numbe
   return 'no int8 kernel';
 }
 
+/** Row length of an int8 op's weights (dense: inputs; conv: kH·kW·inC/groups). */
+function rowOf(t: TensorInfo): number {
+  return t.size / t.shape[0];
+}
+
+/**
+ * Bytes the int8 ops allocate for weights: int8-stream weights decoded whole (cache) or
+ * one shared row at a time (stream), plus raw weights the engine had to copy.
+ */
+export function quantMemory(
+  g: GraphInfo,
+  tensors: TensorInfo[],
+  q: QuantInfo,
+  cache: boolean,
+  bytes: Uint8Array,
+): number {
+  var total = 0;
+  var row = 0;
+  for (var o = 0; o < g.ops.length; o++) {
+    var op = g.ops[o];
+    if (!q.isQ[op.output] || (op.code !== OP_DENSE && op.code !== OP_CONV2D)) continue;
+    var t = tensors[op.weight];
+    if (t.kind === KIND_INT8_STREAM) {
+      if (cache) total += t.size;
+      else row = Math.max(row, rowOf(t));
+    } else if (t.q!.buffer !== bytes.buffer) total += t.size;
+    var b = op.bias === NO_TENSOR ? null : tensors[op.bias];
+    if (b && b.ints!.buffer !== bytes.buffer) total += b.size * 4;
+  }
+  return total + row;
+}
+
 /** Each op's integer parameters (TFLite's Prepare), computed once at load. */
-export function prepareQuant(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo): QuantPlan[] {
+export function prepareQuant(
+  g: GraphInfo,
+  tensors: TensorInfo[],
+  q: QuantInfo,
+  cache: boolean,
+  bytes: Uint8Array,
+): QuantPlan[] {
   var plans: QuantPlan[] = [];
+  var rowLen = 0;
+  for (var k = 0; k < g.ops.length; k++) {
+    var wt = tensors[g.ops[k].weight];
+    if (q.isQ[g.ops[k].output] && wt && wt.kind === KIND_INT8_STREAM && !cache)
+      rowLen = Math.max(rowLen, rowOf(wt));
+  }
+  // One row buffer shared by every streamed op: its bytes take the symbols, its int8 view the values.
+  var row = new Int8Array(rowLen);
+  var rowBytes = new Uint8Array(row.buffer);
   for (var o = 0; o < g.ops.length; o++) {
     var op = g.ops[o];
     var x = op.input;
     var y = op.output;
-    var p: QuantPlan = { q: null, add: null, softmax: null, conv: null };
+    var p: QuantPlan = {
+      q: null,
+      w: null,
+      reader: null,
+      row: null,
+      rowBytes: null,
+      add: null,
+      softmax: null,
+      conv: null,
+    };
     plans.push(p);
     if (!q.isQ[y]) continue;
     var qo: QuantOp = {
@@ -162,7 +226,28 @@ export function prepareQuant(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo):
     p.q = qo;
     var code = op.code;
     if (code === OP_DENSE || code === OP_CONV2D) {
-      var ws = tensors[op.weight].scale!;
+      var wt2 = tensors[op.weight];
+      var ws = wt2.scale!;
+      p.w = wt2.q;
+      if (wt2.kind === KIND_INT8_STREAM) {
+        var st = wt2.index!;
+        p.reader = symbolReader(
+          bytes,
+          st.start,
+          st.end,
+          st.coding === CODING_FIXED ? null : st.table,
+          st.width,
+          "tensor '" + wt2.name + "' values",
+        );
+        if (cache) {
+          p.w = new Int8Array(wt2.size);
+          readRun(p.reader, new Uint8Array(p.w.buffer), wt2.size, null);
+          p.reader = null;
+        } else {
+          p.row = row;
+          p.rowBytes = rowBytes;
+        }
+      }
       qo.mult = convMultipliers(q.scale[x], ws, q.scale[y]);
       if (q.mode === 1) qo.fscale = floatScales(q.scale[x], ws, q.scale[y]);
       if (code === OP_CONV2D) {
@@ -195,14 +280,23 @@ export function runInt8(
   var q = plan.q!;
   var n = out.length;
   var bias = op.bias === NO_TENSOR ? null : tensors[op.bias].ints;
+  var r = plan.reader;
+  if (r) rewind(r);
   if (code === OP_DENSE) {
     var w = tensors[op.weight];
-    denseInt8(x, w.q!, w.axis < 0 ? w.zero![0] : 0, bias, out, x.length, n, q);
+    var wZp = w.axis < 0 ? w.zero![0] : 0;
+    var inN = x.length;
+    for (var o = 0; o < n; o++) {
+      if (r) readRun(r, plan.rowBytes!, inN, null);
+      out[o] = denseRowInt8(x, r ? plan.row! : plan.w!, r ? 0 : o * inN, wZp, bias ? bias[o] : 0, inN, q, o);
+    }
   } else if (code === OP_CONV2D) {
     var c = plan.conv!;
-    var wq = tensors[op.weight].q!;
     var rowLen = c.kh * c.kw * c.icg;
-    for (var oc = 0; oc < c.oc; oc++) convInt8Channel(x, wq, oc * rowLen, bias ? bias[oc] : 0, out, oc, c, q);
+    for (var oc = 0; oc < c.oc; oc++) {
+      if (r) readRun(r, plan.rowBytes!, rowLen, null);
+      convInt8Channel(x, r ? plan.row! : plan.w!, r ? 0 : oc * rowLen, bias ? bias[oc] : 0, out, oc, c, q);
+    }
   } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
     poolInt8(x, g.values[op.input].shape, out, g.values[op.output].shape, op.p, code === OP_MAXPOOL, q);
   } else if (code === OP_RELU || code === OP_CLIP) {

@@ -11,7 +11,9 @@ export var KIND_CODEBOOK = 2;
 export var KIND_SPARSE = 3;
 export var KIND_BINARY = 4;
 export var KIND_INT32 = 5;
-export var KIND_NAMES = ['float32', 'int8', 'codebook', 'sparse', 'binary', 'int32'];
+/** int8 whose values are a stream (fixed-width or Huffman) of bytes rather than raw bytes. */
+export var KIND_INT8_STREAM = 6;
+export var KIND_NAMES = ['float32', 'int8', 'codebook', 'sparse', 'binary', 'int32', 'int8-stream'];
 
 export var CODING_FIXED = 0;
 export var CODING_HUFFMAN = 1;
@@ -136,7 +138,7 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
   var k = t.kind;
   if (k === KIND_FLOAT32) {
     t.floats = f32s(c, t.size, 'float32 values');
-  } else if (k === KIND_INT8 || k === KIND_INT32) {
+  } else if (k === KIND_INT8 || k === KIND_INT32 || k === KIND_INT8_STREAM) {
     var axisAt = c.pos;
     t.axis = i16(c, 'axis');
     var channels = u16(c, 'channel count');
@@ -147,7 +149,9 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     if (k === KIND_INT32) t.ints = i32s(c, t.size, 'int32 values');
     else {
       t.zero = i8s(c, channels, 'zero points');
-      t.q = i8s(c, t.size, 'int8 values');
+      // A stream's symbols are the values' bytes (two's complement).
+      if (k === KIND_INT8_STREAM) t.index = readStream(c, 256, t.size, 'value stream');
+      else t.q = i8s(c, t.size, 'int8 values');
     }
   } else if (k === KIND_CODEBOOK) {
     readCodebook(c, t, t.size);

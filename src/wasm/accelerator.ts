@@ -40,9 +40,9 @@ export type { Accelerator };
 export type OpRunner = () => void;
 
 /**
- * Pruned layers at or below this density run as compressed rows (CSR): a sparse entry
- * costs about as much as 5 dense SIMD weights here (measured by `npm run bench:latency`'s
- * kernel table), so CSR wins below ~20 % and loses above.
+ * Pruned layers at or below this density run as compressed rows (CSR): wasm has no
+ * gather, so a sparse entry costs several dense SIMD weights. `npm run bench:latency`
+ * measures the crossover on a 784→300 layer (its CSR table in docs/BENCHMARKS.md).
  */
 export const CSR_MAX_DENSITY = 0.2;
 
@@ -281,7 +281,10 @@ function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   if (!full && !depthwise) return null;
   // Weights minus their zero point (per tensor; per-channel ones are symmetric), exact in f32.
   const wZp = t.axis < 0 ? t.zero![0] : 0;
-  const wf = Float32Array.from(t.q!, (v) => v - wZp);
+  // Streamed int8-stream weights (decoded a row per run) stay with the JS kernels.
+  const wq = plan.w;
+  if (!wq) return null;
+  const wf = Float32Array.from(wq, (v) => v - wZp);
   const ocp = roundUp(c.oc, 4);
   const packed = Int32Array.from(
     full ? packConv(wf, c.oc, c.kh, c.kw, c.c) : packDepthwise(wf, c.oc, c.kh, c.kw),

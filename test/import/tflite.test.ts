@@ -8,6 +8,7 @@ import { writeMote } from '../../src/format/writer.js';
 import { GraphError } from '../../src/ir/validate.js';
 import { readMote } from '../../src/format/reader.js';
 import { compile } from '../../src/compile.js';
+import { compressGraph } from '../../src/compress/pipeline.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
 import { loadTfliteReference } from '../../src/reference/tflite.js';
 import { mulberry32 } from '../../src/data/prng.js';
@@ -201,6 +202,27 @@ describe('TFLite import: float and int8 models against TFLite', () => {
     const xs = [0, 0.5, 1.5, 3, 4.5, 6].map((v) => [v]);
     const duk = await runInDuktape(await runtimeBundle(), bytes, xs);
     expect(duk.outputs).toEqual(xs.map((x) => Array.from(run(m, x).outputs[0])));
+  });
+
+  it('int8 weights Huffman-coded (int8-stream) run identically to raw ones, streamed or cached', () => {
+    const g = importTflite(file('micro_speech_quantized.tflite'));
+    const raw = load(writeMote(g));
+    const bytes = writeMote(compressGraph(g, { clusterBits: 8 }));
+    expect(bytes.length).toBeLessThan(writeMote(g).length);
+    expect(writeMote(readMote(bytes))).toEqual(bytes);
+    const rand = mulberry32(9);
+    for (const plan of ['stream', 'cache']) {
+      const m = load(bytes, { plan });
+      for (let i = 0; i < 4; i++) {
+        const x = randomInt8(1960, rand);
+        expect(run(m, x).quantized[0]).toEqual(run(raw, x).quantized[0]);
+      }
+    }
+    // Clustered to 2^4 levels: at most 16 distinct values per weight tensor.
+    const four = readMote(writeMote(compressGraph(g, { clusterBits: 4 })));
+    for (const t of four.tensors)
+      if (t.encoding.kind === 'int8' && t.encoding.coding)
+        expect(new Set(t.encoding.values).size).toBeLessThanOrEqual(16);
   });
 
   it('an int8 .mote reads back to the same graph and bytes', () => {
