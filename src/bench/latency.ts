@@ -15,7 +15,7 @@ import { compressGraph } from '../compress/pipeline.js';
 import { writeMote } from '../format/writer.js';
 import { loadDigits } from '../data/digits.js';
 import { load, run, type Model, type OpProfile } from '../runtime/model.js';
-import { wasmAccelerator } from '../wasm/accelerator.js';
+import { CSR_MAX_DENSITY, wasmAccelerator } from '../wasm/accelerator.js';
 import { loadTfliteReference, type TfliteReference } from '../reference/tflite.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { exportOnnx, toOnnxInput } from './onnx-export.js';
@@ -32,8 +32,8 @@ interface Case {
   /** How the .mote was made. */
   source: string;
   mote: Uint8Array;
-  /** Float inputs as mote takes them (a few, used in turn). */
-  inputs: Float32Array[];
+  /** Inputs as mote takes them (a few, used in turn): floats, or int8 for int8 models. */
+  inputs: Input[];
   /** The ONNX model onnxruntime-web runs, or why there is none. */
   onnx: { bytes: Uint8Array; what: string } | { none: string };
   /** The .tflite TFLite runs (with its inputs), or why there is none. */
@@ -73,18 +73,11 @@ function seeded(n: number, seed: number, lo: number, hi: number): Float32Array {
   });
 }
 
-/**
- * Inputs for an int8 .tflite: int8 values for TFLite, and for mote the floats that its
- * input quantisation maps back to exactly those values.
- */
-function int8Inputs(mote: Uint8Array, n: number): { floats: Float32Array[]; q: Int8Array[] } {
+/** int8 inputs for an int8 model: TFLite and mote both take them as they are (no quantisation). */
+function int8Inputs(mote: Uint8Array, n: number): Int8Array[] {
   const m = load(mote);
-  const v = m.graph.inputs[0];
-  const scale = m.quant!.scale[v];
-  const zero = m.quant!.zero[v];
-  const size = m.graph.values[v].size;
-  const q = Array.from({ length: n }, (_, k) => Int8Array.from(seeded(size, 7 + k, -128, 128), Math.floor));
-  return { q, floats: q.map((x) => Float32Array.from(x, (v) => (v - zero) * scale)) };
+  const size = m.graph.values[m.graph.inputs[0]].size;
+  return Array.from({ length: n }, (_, k) => Int8Array.from(seeded(size, 7 + k, -128, 128), Math.floor));
 }
 
 async function lenetCases(): Promise<{ cases: Case[]; missing: string[] }> {
@@ -169,12 +162,12 @@ async function tfliteCases(): Promise<{ cases: Case[]; missing: string[] }> {
       continue;
     }
     const mote = writeMote(g);
-    const { floats, q } = int8Inputs(mote, 8);
+    const q = int8Inputs(mote, 8);
     cases.push({
       name,
       source: `${f} imported (int8 ops, TFLite fixed-point requantisation)`,
       mote,
-      inputs: floats,
+      inputs: q,
       onnx: { none: 'no ONNX original (TFLite-only model)' },
       tflite: { bytes: readFileSync(file(f)), inputs: q },
       identicalWeights: false,
@@ -183,7 +176,9 @@ async function tfliteCases(): Promise<{ cases: Case[]; missing: string[] }> {
   return { cases, missing };
 }
 
-function accuracy(predict: (x: Float32Array) => number, inputs: Float32Array[]): number {
+type Input = Float32Array | Int8Array;
+
+function accuracy(predict: (x: Input) => number, inputs: Input[]): number {
   const labels = loadDigits('test').labels;
   let ok = 0;
   inputs.forEach((x, i) => {
@@ -199,7 +194,7 @@ function argmax(a: ArrayLike<number>): number {
 }
 
 /** Mean per-op time of the wasm engine's profile over `n` runs. */
-function profileOf(m: Model, inputs: Float32Array[], n: number): Row['profile'] {
+function profileOf(m: Model, inputs: Input[], n: number): Row['profile'] {
   const sum: OpProfile[] = run(m, inputs[0], { profile: true }).profile!;
   sum.forEach((p) => (p.ms = 0));
   for (let i = 0; i < n; i++) {
@@ -255,7 +250,7 @@ async function measure(c: Case, bundle: string): Promise<Row> {
     const shape = js.graph.values[js.graph.inputs[0]].shape;
     const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
     const feeds = c.inputs.map((x) => ({
-      [s.inputNames[0]]: new ort.Tensor('float32', toOnnxInput(x, shape), dims),
+      [s.inputNames[0]]: new ort.Tensor('float32', toOnnxInput(Float32Array.from(x), shape), dims),
     }));
     let j = 0;
     contenders.push({ name: 'onnxruntime-web', call: () => s.run(feeds[j++ % feeds.length]), async: true });
@@ -335,8 +330,51 @@ const us = (v: number | undefined): string =>
   v === undefined ? '—' : v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0);
 const ratio = (a: number | undefined, b: number | undefined): string =>
   a && b ? `${(b / a).toFixed(2)}×` : '—';
-const macsPerS = (macs: number, v: number | undefined): string =>
-  v ? `${((macs / v) * 1e-3).toFixed(2)} G` : '—';
+/** MACs per second from MACs and µs, in G, M or k. */
+function macsPerS(macs: number, v: number | undefined): string {
+  if (!v) return '—';
+  const r = (macs / v) * 1e6;
+  return r >= 1e9
+    ? `${(r / 1e9).toFixed(2)} G`
+    : r >= 1e6
+      ? `${(r / 1e6).toFixed(1)} M`
+      : `${(r / 1e3).toFixed(0)} k`;
+}
+
+/**
+ * Where compressed rows (CSR) beat dense SIMD: one 784→300 layer (LeNet-300-100's first)
+ * at several densities, run both ways by the wasm kernels. Sets CSR_MAX_DENSITY.
+ */
+async function csrCrossover(): Promise<string[]> {
+  const densities = [0.05, 0.1, 0.2, 0.3, 0.5];
+  const rows = ['| density | dense SIMD µs | CSR µs |', '|---:|---:|---:|'];
+  const x = seeded(784, 3, 0, 1);
+  for (const d of densities) {
+    const w = seeded(784 * 300, 11, -1, 1);
+    const keep = seeded(784 * 300, 12, 0, 1);
+    for (let i = 0; i < w.length; i++) if (keep[i] >= d) w[i] = 0;
+    const g: Graph = {
+      inputs: [{ name: 'x', shape: [784] }],
+      outputs: ['y'],
+      values: [{ name: 'y', shape: [300] }],
+      tensors: [{ name: 'w', shape: [300, 784], encoding: { kind: 'float32', data: w } }],
+      ops: [{ op: 'dense', input: 'x', output: 'y', weight: 'w' }],
+      metadata: { name: 'csr-crossover' },
+    };
+    const bytes = writeMote(g);
+    const dense = load(bytes, { accelerator: wasmAccelerator({ csrMaxDensity: 0 }) });
+    const csr = load(bytes, { accelerator: wasmAccelerator({ csrMaxDensity: 1 }) });
+    const [a, b] = await timeContenders(
+      [
+        { name: 'dense', call: () => run(dense, x), async: false },
+        { name: 'csr', call: () => run(csr, x), async: false },
+      ],
+      { samples: QUICK ? 5 : 30, warmupCalls: 300 },
+    );
+    rows.push(`| ${d * 100}% | ${us(a.medianUs)} | ${us(b.medianUs)} |`);
+  }
+  return rows;
+}
 
 function best(r: Row): { engine: Engine; lat: Latency } {
   const js = r.lat['mote-js']!;
@@ -344,7 +382,7 @@ function best(r: Row): { engine: Engine; lat: Latency } {
   return w.medianUs <= js.medianUs ? { engine: 'mote-wasm', lat: w } : { engine: 'mote-js', lat: js };
 }
 
-function report(rows: Row[], missing: string[], seconds: number): string {
+function report(rows: Row[], missing: string[], seconds: number, crossover: string[]): string {
   const out: string[] = [];
   out.push('## Latency: mote against onnxruntime-web and TFLite (WebAssembly), batch 1');
   out.push('');
@@ -401,6 +439,13 @@ function report(rows: Row[], missing: string[], seconds: number): string {
     out.push('');
     for (const m of missing) out.push(`- ${m}`);
   }
+  out.push('');
+  out.push(
+    `Pruned layers run in wasm as compressed rows (CSR: u16 columns, decoded f32 values) when at most ${CSR_MAX_DENSITY * 100}% ` +
+      'of their weights are non-zero, else as dense SIMD (wasm has no gather). The crossover on one 784→300 layer, same run:',
+  );
+  out.push('');
+  out.push(...crossover);
   out.push('');
   out.push('Sources: ' + rows.map((r) => `${r.c.name}: ${r.c.source}`).join('; ') + '.');
   return out.join('\n');
@@ -461,7 +506,8 @@ async function main(): Promise<void> {
     process.stderr.write(`bench:latency: ${c.name}\n`);
     rows.push(await measure(c, bundle));
   }
-  const text = report(rows, [...lenet.missing, ...tfl.missing], (performance.now() - t0) / 1000);
+  const crossover = await csrCrossover();
+  const text = report(rows, [...lenet.missing, ...tfl.missing], (performance.now() - t0) / 1000, crossover);
   if (QUICK) console.log(text);
   else {
     writeBenchSection('latency', text);

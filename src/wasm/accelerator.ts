@@ -44,7 +44,7 @@ export type OpRunner = () => void;
  * gather, so a sparse entry costs several dense SIMD weights. `npm run bench:latency`
  * measures the crossover on a 784→300 layer (its CSR table in docs/BENCHMARKS.md).
  */
-export const CSR_MAX_DENSITY = 0.2;
+export const CSR_MAX_DENSITY = 0.15;
 
 /** Every buffer gets this much slack past its end: kernels write 16 outputs at a time. */
 const SLACK = GROUP * 4;
