@@ -50,6 +50,7 @@ export async function startSession(
     });
     const chunkBytes = opts.chunkBytes ?? (target.transport === 'ble-uart' ? 384 : 768);
     await repl.takeControl();
+    if (protocol === 'espruino') await checkCrc32(repl);
     const storage: DeviceStorage =
       protocol === 'kaluma'
         ? new KalumaStorage(repl, { chunkBytes })
@@ -59,4 +60,23 @@ export async function startSession(
     await link.close();
     throw e;
   }
+}
+
+/**
+ * Flashing trusts E.CRC32 to agree with src/runtime/crc32.ts (IEEE 802.3). A firmware without
+ * it, or with another polynomial, would make every file look corrupted: say so up front.
+ */
+async function checkCrc32(repl: EspruinoRepl): Promise<void> {
+  const v = await repl.call(
+    'return typeof E!=="undefined"&&typeof E.CRC32==="function"?E.CRC32("123456789")>>>0:null',
+    'checking E.CRC32',
+  );
+  if (v === null)
+    throw new Error(
+      `mote: ${repl.link.name} has no E.CRC32; update its Espruino firmware (espruino.com/Download)`,
+    );
+  if (v !== 0xcbf43926)
+    throw new Error(
+      `mote: ${repl.link.name}: E.CRC32("123456789") is ${String(v)}, not the IEEE CRC-32 3421780262`,
+    );
 }

@@ -5,17 +5,7 @@ import { shippedBundle } from '../build/paths.js';
 import { openSession } from '../../firmware-bridge/session.js';
 import { flashModel } from '../../firmware-bridge/operations.js';
 import { hex } from '../../firmware-bridge/flash/atomic.js';
-import { PORT_HELP, portOptions, type PortFlags } from './port-options.js';
-
-export const flashHelp = `mote flash <model.mote> --port PATH [--target NAME] [--baud N] [--json]
-
-Installs dist/mote-runtime.min.js and the model on the device over its REPL: files go in
-chunks, base64-encoded, under new names; each is checked with a CRC-32 computed on the
-device (a mismatch is re-sent, at most 3 times); then a small pointer record is switched
-to the new files and old versions are removed. A failed or interrupted flash leaves the
-previous model and runtime installed and working. An identical runtime is not re-sent.
-
-${PORT_HELP}`;
+import { portOptions, type PortFlags } from './port-options.js';
 
 export async function flashCommand(file: string, flags: PortFlags, json: boolean): Promise<string> {
   const model = new Uint8Array(await readFile(file));

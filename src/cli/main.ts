@@ -10,11 +10,8 @@ import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
 import { fitCommand, fitHelp } from './fit.js';
 import { emulateCommand, emulateHelp } from './emulate.js';
-import { devicesCommand, devicesHelp } from './devices.js';
-import { flashCommand, flashHelp } from './flash.js';
-import { runPortCommand } from './run-port.js';
-import { profileCommand, profileHelp } from './profile.js';
-import { emulateDeviceCommand, emulateDeviceHelp } from './emulate-device.js';
+// The device commands are imported when they run: they load serialport and QuickJS.
+import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 
@@ -140,6 +137,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       // With --port the model is the one installed on the device.
       if (f.port !== undefined) {
         if (file) throw new UsageError('run --port runs the installed model; flash a file first');
+        const { runPortCommand } = await import('./run-port.js');
         return runPortCommand(
           need(f.input, 'run needs --input <file.json>'),
           { ...f, port: f.port },
@@ -189,16 +187,16 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
     }
     case 'devices':
-      return devicesCommand(json);
+      return (await import('./devices.js')).devicesCommand(json);
     case 'flash':
-      return flashCommand(
+      return (await import('./flash.js')).flashCommand(
         need(file, 'flash needs a .mote file'),
         { ...f, port: need(f.port, 'flash needs --port <path>') },
         json,
       );
     case 'profile':
       if (file) throw new UsageError('profile runs the installed model; flash a file first');
-      return profileCommand(
+      return (await import('./profile.js')).profileCommand(
         need(f.inputs ?? f.input, 'profile needs --inputs <file.json>'),
         { ...f, port: need(f.port, 'profile needs --port <path>') },
         plan,
@@ -206,7 +204,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       );
     case 'emulate-device':
       if (file) throw new UsageError('emulate-device takes no file argument');
-      return emulateDeviceCommand(f);
+      return (await import('./emulate-device.js')).emulateDeviceCommand(f);
     case 'emulate':
       return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json);
     default:

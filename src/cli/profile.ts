@@ -5,19 +5,9 @@ import { openSession } from '../../firmware-bridge/session.js';
 import { profileOnDevice, type ProfileReport } from '../../firmware-bridge/operations.js';
 import { fmtBytes } from '../emulate/common.js';
 import { parseSamples } from './run.js';
-import { PORT_HELP, portOptions, type PortFlags } from './port-options.js';
+import { portOptions, type PortFlags } from './port-options.js';
 import { numberFlag } from './usage.js';
 import { table } from './table.js';
-
-export const profileHelp = `mote profile --port PATH --inputs <file.json> [--runs N] [--target NAME] [--plan P] [--json]
-
-Runs the installed model on the device N times per input (default 10) with the runtime's
-per-op profile, timed by the device's own clock (getTime() on Espruino), and reads the
-engine's memory (process.memory()) with no model loaded, after loading, and after the
-runs. Prints a per-layer table with the target's cost-model estimate beside each device
-time, the exit taken and the outputs. The inputs file is as for 'mote run'.
-
-${PORT_HELP}`;
 
 export async function profileCommand(
   inputFile: string,
