@@ -64,28 +64,43 @@ export function convChannel(
   o: number,
   s: ConvShape,
 ): void {
+  // Every field in a local: engines without escape analysis re-read properties in loops.
+  var h = s.h;
+  var wd = s.w;
+  var c = s.c;
+  var oh = s.oh;
+  var ow = s.ow;
+  var oc = s.oc;
+  var kh = s.kh;
+  var kw = s.kw;
+  var sh = s.sh;
+  var sw = s.sw;
+  var dh = s.dh;
+  var dw = s.dw;
+  var lo = s.lo;
+  var hi = s.hi;
   var icg = s.icg;
   var c0 = ((o / s.ocg) | 0) * icg;
-  var rowW = s.kw * icg;
-  for (var oy = 0; oy < s.oh; oy++) {
-    var y0 = oy * s.sh - s.pt;
-    for (var ox = 0; ox < s.ow; ox++) {
-      var x0 = ox * s.sw - s.pl;
+  var rowW = kw * icg;
+  for (var oy = 0; oy < oh; oy++) {
+    var y0 = oy * sh - s.pt;
+    for (var ox = 0; ox < ow; ox++) {
+      var x0 = ox * sw - s.pl;
       var acc = b;
-      for (var ky = 0; ky < s.kh; ky++) {
-        var iy = y0 + ky * s.dh;
-        if (iy < 0 || iy >= s.h) continue;
+      for (var ky = 0; ky < kh; ky++) {
+        var iy = y0 + ky * dh;
+        if (iy < 0 || iy >= h) continue;
         var wy = wAt + ky * rowW;
-        var xy = iy * s.w;
-        for (var kx = 0; kx < s.kw; kx++) {
-          var ix = x0 + kx * s.dw;
-          if (ix < 0 || ix >= s.w) continue;
-          var xi = (xy + ix) * s.c + c0;
+        var xy = iy * wd;
+        for (var kx = 0; kx < kw; kx++) {
+          var ix = x0 + kx * dw;
+          if (ix < 0 || ix >= wd) continue;
+          var xi = (xy + ix) * c + c0;
           var wi = wy + kx * icg;
           for (var i = 0; i < icg; i++) acc += w[wi + i] * x[xi + i];
         }
       }
-      out[(oy * s.ow + ox) * s.oc + o] = acc < s.lo ? s.lo : acc > s.hi ? s.hi : acc;
+      out[(oy * ow + ox) * oc + o] = acc < lo ? lo : acc > hi ? hi : acc;
     }
   }
 }

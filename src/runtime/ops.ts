@@ -30,63 +30,19 @@ export var OP_CLIP = 21;
 export var OP_LOGSOFTMAX = 22;
 export var OP_REDUCEMEAN = 23;
 
-export var OP_NAMES = [
-  '',
-  'dense',
-  'relu',
-  'softmax',
-  'reshape',
-  'conv2d',
-  'maxpool',
-  'avgpool',
-  'globalavgpool',
-  'add',
-  'mul',
-  'concat',
-  'pad',
-  'transpose',
-  'leakyrelu',
-  'prelu',
-  'elu',
-  'selu',
-  'sigmoid',
-  'tanh',
-  'softplus',
-  'clip',
-  'logsoftmax',
-  'reducemean',
-];
+export var OP_NAMES = (
+  ' dense relu softmax reshape conv2d maxpool avgpool globalavgpool add mul concat pad transpose' +
+  ' leakyrelu prelu elu selu sigmoid tanh softplus clip logsoftmax reducemean'
+).split(' ');
 
-/**
- * Attributes of each op, in order: T a u16 tensor index (0xFFFF = none), i a u16
- * integer, f an f32, L a u8 count then that many u16 integers (always last).
- */
-export var OP_ATTRS = [
-  '',
-  'TT', // dense: weight, bias
-  '',
-  '',
-  '',
-  'TTiiiiiiiiiff', // conv2d: weight, bias, strides h w, pads t l b r, dilations h w, groups, clip min max
-  'iiiiiiiiiii', // maxpool: kernel h w, strides h w, pads t l b r, dilations h w, (unused 0)
-  'iiiiiiiiiii', // avgpool: as maxpool, last = count_include_pad (0 or 1)
-  '',
-  'T', // add: constant second operand, or none (then two value inputs)
-  'T', // mul: as add
-  'i', // concat: axis
-  'fL', // pad: fill value, begins per axis
-  'L', // transpose: perm
-  'f', // leakyrelu: alpha
-  'T', // prelu: slope tensor (broadcast against the input)
-  'f', // elu: alpha
-  'ff', // selu: alpha, gamma
-  '',
-  '',
-  '',
-  'ff', // clip: min, max
-  '',
-  'L', // reducemean: axes
-];
+// Attributes of each op, in order: T a u16 tensor index (0xFFFF = none), i a u16
+// integer, f an f32, L a u8 count then that many u16 integers (always last).
+// By code: dense: weight, bias. conv2d: weight, bias, strides h w, pads t l b r,
+// dilations h w, groups, clip min max. maxpool, avgpool: kernel h w, strides h w, pads
+// t l b r, dilations h w, count_include_pad (avgpool; 0 for maxpool). add, mul: constant
+// second operand or none. concat: axis. pad: value, begins. transpose: perm. leakyrelu,
+// elu: alpha. prelu: slope tensor. selu: alpha, gamma. clip: min, max. reducemean: axes.
+export var OP_ATTRS = '.TT....TTiiiiiiiiiff.iiiiiiiiiii.iiiiiiiiiii..T.T.i.fL.L.f.T.f.ff....ff..L'.split('.');
 
 export var NO_TENSOR = 0xffff;
 
