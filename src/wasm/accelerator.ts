@@ -6,7 +6,8 @@
 // through the views, so a run copies nothing.
 import type { Accelerator, Model } from '../runtime/model.js';
 import { decodeTensor } from '../runtime/decode.js';
-import { KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import { CODING_FIXED, KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import { readRun, symbolReader } from '../runtime/symbols.js';
 import type { ConvShape } from '../runtime/conv.js';
 import {
   NO_TENSOR,
@@ -281,9 +282,8 @@ function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   if (!full && !depthwise) return null;
   // Weights minus their zero point (per tensor; per-channel ones are symmetric), exact in f32.
   const wZp = t.axis < 0 ? t.zero![0] : 0;
-  // Streamed int8-stream weights (decoded a row per run) stay with the JS kernels.
-  const wq = plan.w;
-  if (!wq) return null;
+  // int8-stream weights the runtime streams (a row per run) are decoded whole here, once.
+  const wq = plan.w ?? decodeInt8Stream(m.bytes, t);
   const wf = Float32Array.from(wq, (v) => v - wZp);
   const ocp = roundUp(c.oc, 4);
   const packed = Int32Array.from(
@@ -315,4 +315,14 @@ function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   const qp = arena.put(quant);
   if (full) return () => k.convI8(x, wp, bp, out, at, mp, qp);
   return () => k.depthwiseI8(x, wp, bp, out, at, mp, qp);
+}
+
+/** Every int8 value of an int8-stream tensor (one stored symbol per value). */
+function decodeInt8Stream(bytes: Uint8Array, t: TensorInfo): Int8Array {
+  const s = t.index!;
+  const table = s.coding === CODING_FIXED ? null : s.table;
+  const r = symbolReader(bytes, s.start, s.end, table, s.width, `tensor '${t.name}' values`);
+  const w = new Int8Array(t.size);
+  readRun(r, new Uint8Array(w.buffer), t.size, null);
+  return w;
 }

@@ -11,6 +11,7 @@ import { importTfliteFile } from '../../src/import/tflite/import.js';
 import { writeMote } from '../../src/format/writer.js';
 import { toInt8 } from '../../src/compress/quantize.js';
 import { toSparse } from '../../src/compress/sparse.js';
+import { compressGraph } from '../../src/compress/pipeline.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
 import { wasmAccelerator } from '../../src/wasm/accelerator.js';
 import type { KernelFlavour } from '../../src/wasm/instance.js';
@@ -270,4 +271,25 @@ describe('wasm and js agree on the TFLite Micro models (int8 ops bit for bit)', 
       }
     });
   }
+});
+
+describe('wasm int8 kernels: float32 requantisation and Huffman-coded int8 weights', () => {
+  it('micro_speech with XNNPACK-style float32 requantisation, and with 4-bit clustered int8-stream weights', async () => {
+    const file = path.join(TFLITE, 'micro_speech_quantized.tflite');
+    const variants = [
+      writeMote(await importTfliteFile(file, { requantize: 'float32' })),
+      writeMote(compressGraph(await importTfliteFile(file), { clusterBits: 4 })),
+    ];
+    for (const bytes of variants) {
+      for (const plan of ['stream', 'cache']) {
+        const js = load(bytes, { plan });
+        const wasm = load(bytes, { plan, accelerator: wasmAccelerator() });
+        expect(wasm.fast.filter((r) => r).length).toBeGreaterThanOrEqual(2);
+        for (const seed of [5, 6]) {
+          const x = Int8Array.from(randomWeights(1960, seed), (r) => Math.round(r * 127));
+          expect(Array.from(run(wasm, x).quantized[0]!)).toEqual(Array.from(run(js, x).quantized[0]!));
+        }
+      }
+    }
+  });
 });
