@@ -124,16 +124,20 @@ export async function runSent(
       'if(r.profile){if(!p)p=r.profile;else for(j=0;j<p.length;j++)p[j].ms+=r.profile[j].ms}}' +
       `if(p)for(j=0;j<p.length;j++)p[j].ms/=${runs};` +
       'var o=r.outputs[0],out=[];for(j=0;j<o.length;j++)out.push(o[j]);' +
-      `return {o:out,l:r.label,e:r.exit===undefined?null:r.exit,macs:r.macs,ms:ms/${runs},p:p}`,
+      // Early exits: the scheduler decides which head answers (the profile above ran every op).
+      `var M=${G}.__moteM,e=null;if(M.exits&&M.exits.length&&mote.runExits){var q=mote.runExits(M,x);e=[q.exit,M.exits.length,q.label,q.macs]}` +
+      `return {o:out,l:r.label,e:e,macs:r.macs,ms:ms/${runs},p:p}`,
     `running the model (${runs} run${runs > 1 ? 's' : ''})`,
     opts.timeoutMs ?? 60_000,
-  )) as { o: number[]; l: number; e: unknown; macs: number; ms: number; p: OpProfile[] | null };
+  )) as { o: number[]; l: number; e: number[] | null; macs: number; ms: number; p: OpProfile[] | null };
   if (!v || !Array.isArray(v.o)) throw new DeviceError('device', 'running the model', 'unexpected answer');
+  // JSON numbers from the device are float32 values; fround undoes any extra digits printed.
+  const outputs = v.o.map((n) => Math.fround(n));
   return {
-    outputs: v.o,
+    outputs,
     label: v.l,
     labelName: info.labels?.[v.l],
-    exit: v.e === null || v.e === undefined ? 'final output (the model has no early exits)' : String(v.e),
+    exit: describeExit(v.e, info.labels),
     macs: v.macs,
     ms: v.ms,
     ...(v.p ? { profile: v.p } : {}),
@@ -154,4 +158,14 @@ function readBytes(repl: EspruinoRepl, name: string): string {
   return repl.dialect === 'kaluma'
     ? `new Uint8Array(require("fs").readFileSync("/"+${n}))`
     : `new Uint8Array(require("Storage").readArrayBuffer(${n}))`;
+}
+
+/** [exit taken, exit count, its label, its MACs] from runExits, or null for a model without exits. */
+function describeExit(e: number[] | null, labels?: string[]): string {
+  if (!e) return 'final output (the model has no early exits)';
+  const [taken, count, label, macs] = e;
+  const name = labels?.[label] === undefined ? '' : ` '${labels[label]}'`;
+  return taken >= count
+    ? `end of the model (none of ${count} exits was confident): class ${label}${name}, ${macs} MACs`
+    : `exit ${taken} of ${count}: class ${label}${name}, ${macs} MACs`;
 }

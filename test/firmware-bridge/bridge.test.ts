@@ -9,6 +9,8 @@ import { digitsModel } from '../emulate/models.js';
 import type { EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
 import { flashModel, profileOnDevice, runOnDevice } from '../../firmware-bridge/operations.js';
 import { readInstalled } from '../../firmware-bridge/flash/atomic.js';
+import { writeMote } from '../../src/format/writer.js';
+import { craftedExits } from '../exits/crafted.js';
 import { connect, model, sample, startDevice, target } from './fixture.js';
 
 let device: EmulatedDevice;
@@ -94,6 +96,30 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
       expect(device.storage.list()).toEqual([r.pointer.model.name, 'mote.p0', r.pointer.runtime.name].sort());
       const out = await runOnDevice(s, [sample(1)]);
       expect(out.results[0].outputs).toEqual(hostOutputs(m, sample(1)));
+    } finally {
+      await s.close();
+    }
+  }, 60_000);
+
+  it('reports the early exit the device took', async () => {
+    const s = await connect(device);
+    try {
+      await flashModel(s, bundle, writeMote(craftedExits()));
+      const p = await profileOnDevice(
+        s,
+        target,
+        [
+          [5, 0, 0, 0],
+          [0, 0, 0, 5],
+          [0.01, 0, 0, 0],
+        ],
+        { runs: 1 },
+      );
+      expect(p.samples.map((x) => x.exit)).toEqual([
+        expect.stringMatching(/^exit 0 of 2: class 0/),
+        expect.stringMatching(/^exit 1 of 2: class 2/),
+        expect.stringMatching(/^end of the model \(none of 2 exits was confident\)/),
+      ]);
     } finally {
       await s.close();
     }
