@@ -17,3 +17,5 @@ export {
   type RunResult,
   type Memory,
 } from './runtime/model.js';
+export { loadWithEngine, pickEngine, type EngineChoice, type EngineLoadOptions } from './wasm/engine.js';
+export { wasmAccelerator, type Accelerator, type WasmAcceleratorOptions } from './wasm/accelerator.js';
