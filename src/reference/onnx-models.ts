@@ -40,9 +40,17 @@ class ModelBuilder {
     this.inits.push({ name, dims, dataType: FLOAT, floatData: Array.from({ length: n }, (_, i) => f(i)) });
     return name;
   }
-  ints(values: number[]): string {
+  ints(values: number[], dims = [values.length]): string {
     const name = `c${this.k++}`;
-    this.inits.push({ name, dims: [values.length], dataType: INT64, int64Data: values });
+    this.inits.push({ name, dims, dataType: INT64, int64Data: values });
+    return name;
+  }
+  /** int8 values stored as raw bytes, as quantization tools write them. */
+  int8(dims: number[], f: (i: number) => number): string {
+    const name = `q${this.k++}`;
+    const n = dims.reduce((a, b) => a * b, 1);
+    const raw = Uint8Array.from({ length: n }, (_, i) => f(i) & 0xff);
+    this.inits.push({ name, dims, dataType: 3, rawData: raw });
     return name;
   }
   node(opType: string, input: string[], attrs: Record<string, number | number[] | string> = {}): string {
@@ -198,4 +206,41 @@ export function opsZoo(seed = 3): { bytes: Uint8Array; input: number[]; output: 
     input: [1, 4, 8, 8],
     output: [1, 6],
   };
+}
+
+/**
+ * What exporters write around the core ops, on a 1-D signal [1, 6, 20]: int8 weights
+ * behind DequantizeLinear (per output channel), Conv1d with auto_pad SAME_UPPER and
+ * stride 2 + BN + relu, MaxPool1d with ceil_mode, Unsqueeze to 2-D, Conv with
+ * SAME_LOWER, AveragePool with ceil_mode, and PyTorch's view(x.size(0), -1) as Shape →
+ * Gather → Unsqueeze → Concat → Reshape, then Gemm and Softmax.
+ */
+export function exportPatterns(seed = 4): { bytes: Uint8Array; input: number[]; output: number[] } {
+  const m = new ModelBuilder(seed);
+  const wq = m.int8([8, 6, 5], () => Math.round(m.normal() * 40));
+  const scale = m.init([8], () => 0.004 + 0.002 * m.rand01());
+  const zero = m.int8([8], () => 0);
+  const w = m.node('DequantizeLinear', [wq, scale, zero], { axis: 0 });
+  let x = m.node('Conv', ['x', w, m.init([8], () => 0.1 * m.normal())], {
+    kernel_shape: [5],
+    strides: [2],
+    auto_pad: 'SAME_UPPER',
+  });
+  x = m.node('Relu', [m.bn(x, 8)]);
+  x = m.node('MaxPool', [x], { kernel_shape: [3], strides: [2], ceil_mode: 1 });
+  x = m.node('Unsqueeze', [x, m.ints([2])]);
+  const w2 = m.init([12, 8, 1, 3], () => m.normal() / Math.sqrt(24));
+  x = m.node('Conv', [x, w2, m.init([12], () => 0.1 * m.normal())], {
+    kernel_shape: [1, 3],
+    auto_pad: 'SAME_LOWER',
+  });
+  x = m.node('Sigmoid', [x]);
+  x = m.node('AveragePool', [x], { kernel_shape: [1, 2], strides: [1, 2], ceil_mode: 1 });
+  const batch = m.node('Unsqueeze', [m.node('Gather', [m.node('Shape', [x]), m.ints([0], [])]), m.ints([0])]);
+  x = m.node('Reshape', [x, m.node('Concat', [batch, m.ints([-1])], { axis: 0 })]);
+  x = m.node('Gemm', [x, m.init([4, 36], () => m.normal() / 6), m.init([4], () => 0.1 * m.normal())], {
+    transB: 1,
+  });
+  const y = m.node('Softmax', [x], { axis: 1 });
+  return { bytes: m.encode({ name: 'x', dims: [1, 6, 20] }, y, [1, 4]), input: [1, 6, 20], output: [1, 4] };
 }

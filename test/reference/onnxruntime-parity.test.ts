@@ -10,7 +10,7 @@ import { compressGraph, type CompressOptions } from '../../src/compress/pipeline
 import { load } from '../../src/runtime/model.js';
 import { mulberry32 } from '../../src/data/prng.js';
 import { ATOL, caseNames, ONNX_BACKEND, RTOL } from '../../src/import/onnx/conformance.js';
-import { matmulMlp, mobileCnn, opsZoo } from '../../src/reference/onnx-models.js';
+import { exportPatterns, matmulMlp, mobileCnn, opsZoo } from '../../src/reference/onnx-models.js';
 
 /**
  * Backend cases whose opset-6 ops onnxruntime-web 1.30 has no kernel for ("Could not find
@@ -74,7 +74,7 @@ const COMPRESSIONS: { name: string; opts: CompressOptions; maxAbs: number; top1:
 ];
 
 describe('onnxruntime-web parity: opset-13 models, before and after compression', () => {
-  for (const make of [mobileCnn, matmulMlp, opsZoo]) {
+  for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns]) {
     it(`${make.name}: every op imported, outputs agree in every compression`, async () => {
       const { bytes, input } = make();
       const imp = importOnnxModel(bytes, `${make.name}.onnx`);
@@ -110,12 +110,27 @@ describe('onnxruntime-web parity: opset-13 models, before and after compression'
     });
   }
 
-  it('batch normalization and MatMul biases fold into their conv/dense ops; relu/relu6 fuse into convs', () => {
+  it('batch norms, MatMul biases and dequantized weights fold; relu/relu6 fuse into convs; layouts change only where data moves', () => {
     const cnn = importOnnxModel(mobileCnn().bytes).graph.ops.map((o) => o.op);
     expect(cnn).not.toContain('mul');
     expect(cnn).not.toContain('clip');
     expect(cnn).not.toContain('relu');
     expect(cnn.filter((o) => o === 'transpose')).toHaveLength(1); // the NCHW input only
+    // Int8 weights behind DequantizeLinear fold to float; NCW → NCHW (Unsqueeze) moves no data.
+    expect(importOnnxModel(exportPatterns().bytes).graph.ops.map((o) => o.op)).toEqual([
+      'reshape',
+      'transpose',
+      'conv2d',
+      'maxpool',
+      'reshape',
+      'conv2d',
+      'sigmoid',
+      'avgpool',
+      'transpose',
+      'reshape',
+      'dense',
+      'softmax',
+    ]);
     expect(importOnnxModel(matmulMlp().bytes).graph.ops.map((o) => o.op)).toEqual([
       'reshape',
       'dense',

@@ -502,6 +502,21 @@ const matMul: Handler = (c, n) => {
 
 /** Reshape of a value to an ONNX shape whose first axis is the batch (or that drops a batch of 1). */
 function reshapeTo(c: Ctx, n: NodeProto, x0: Val, shape: number[]): void {
+  // Channels-last stays channels-last when only spatial axes of size 1 come or go
+  // (NCW ↔ NCHW with H = 1): the data order is the same, so no transposes.
+  if (
+    x0.layout === 'nhwc' &&
+    (shape.length === 3 || shape.length === 4) &&
+    shape[0] === x0.shape[0] &&
+    shape[1] === x0.shape[1]
+  ) {
+    const a = x0.shape.slice(2).filter((d) => d !== 1);
+    const b = shape.slice(2).filter((d) => d !== 1);
+    if (a.length === b.length && a.every((d, i) => d === b[i])) {
+      set(c, n, c.reshape(x0, { name: c.fresh(n.output[0]), shape, batched: true, layout: 'nhwc' }));
+      return;
+    }
+  }
   const x = c.relayout(x0, 'plain');
   let batched = x.batched;
   if (batched && shape[0] !== x.shape[0]) {
