@@ -10,6 +10,16 @@ export { evaluate, type Evaluation } from './evaluate.js';
 export { loadDigits, type Dataset } from './data/digits.js';
 export { importTfjsLayers, importTfjsLayersFile } from './import/tfjs/layers.js';
 export {
+  importOnnx,
+  importOnnxFile,
+  importOnnxModel,
+  OnnxError,
+  ONNX_OPS,
+  type OnnxImport,
+  type OnnxBoundary,
+} from './import/onnx/import.js';
+export { runBatched } from './import/onnx/batch.js';
+export {
   load as loadModel,
   run,
   type LoadOptions,
