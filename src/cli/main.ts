@@ -5,6 +5,7 @@ import { inspectCommand, inspectHelp } from './inspect.js';
 import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
 import { compressHelp } from './compress-help.js';
+import { distillHelp } from './distill-help.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
@@ -30,6 +31,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   demo       compile the bundled digits model, run it in the emulated default target
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
+  distill    train a small student from a teacher's softened outputs (knowledge distillation)
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
@@ -47,6 +49,7 @@ const COMMANDS: Record<string, string> = {
   demo: demoHelp,
   compile: compileHelp,
   compress: compressHelp,
+  distill: distillHelp,
   inspect: inspectHelp,
   run: runHelp,
   eval: evalHelp,
@@ -119,6 +122,11 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       'data-labels': { type: 'string' },
       eval: { type: 'string' },
       report: { type: 'string' },
+      teacher: { type: 'string' },
+      student: { type: 'string' },
+      T: { type: 'string' },
+      alpha: { type: 'string' },
+      compare: { type: 'boolean' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -159,6 +167,23 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         need(file, 'compress needs a model file'),
         need(f.output, 'compress needs -o <out.mote>'),
         f,
+        json,
+      );
+    }
+    case 'distill': {
+      if (file) throw new UsageError('distill takes --teacher and --student, not a file argument');
+      // Loaded on demand: it brings in TensorFlow.js.
+      const { distillCommand } = await import('./distill.js');
+      return distillCommand(
+        {
+          teacher: need(f.teacher, 'distill needs --teacher <model>'),
+          student: need(f.student, 'distill needs --student <784-32-10 | model>'),
+          temperature: numberFlag('T', f.T, 1e-3, 1e3) ?? 4,
+          alpha: numberFlag('alpha', f.alpha, 0, 1) ?? 0.7,
+          epochs: numberFlag('epochs', f.epochs, 1, 1000) ?? 10,
+          compare: !!f.compare,
+          output: f.output,
+        },
         json,
       );
     }

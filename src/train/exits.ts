@@ -53,16 +53,37 @@ export function attachExits(g: Graph, heads: HeadSpec[], seed: number): Graph {
       shape = s;
     };
     if (h.pool && h.pool > 1) {
-      if (shape.length !== 3) throw new Error(`mote: exits: head after '${h.after}' pools a value that is not [H,W,C]`);
+      if (shape.length !== 3)
+        throw new Error(`mote: exits: head after '${h.after}' pools a value that is not [H,W,C]`);
       const k = h.pool;
       const s = [Math.floor(shape[0] / k), Math.floor(shape[1] / k), shape[2]];
-      add({ op: 'maxpool', input: cur, output: `${p}.pool`, kernel: [k, k], strides: [k, k], pads: [0, 0, 0, 0], dilations: [1, 1] }, s);
+      add(
+        {
+          op: 'maxpool',
+          input: cur,
+          output: `${p}.pool`,
+          kernel: [k, k],
+          strides: [k, k],
+          pads: [0, 0, 0, 0],
+          dilations: [1, 1],
+        },
+        s,
+      );
     }
-    if (shape.length !== 1) add({ op: 'reshape', input: cur, output: `${p}.flat`, shape: [sizeOf(shape)] }, [sizeOf(shape)]);
+    if (shape.length !== 1)
+      add({ op: 'reshape', input: cur, output: `${p}.flat`, shape: [sizeOf(shape)] }, [sizeOf(shape)]);
     const dense = (name: string, units: number) => {
       const inF = shape[0];
-      tensors.push({ name: `${name}.weight`, shape: [units, inF], encoding: { kind: 'float32', data: new Float32Array(units * inF) } });
-      tensors.push({ name: `${name}.bias`, shape: [units], encoding: { kind: 'float32', data: new Float32Array(units) } });
+      tensors.push({
+        name: `${name}.weight`,
+        shape: [units, inF],
+        encoding: { kind: 'float32', data: new Float32Array(units * inF) },
+      });
+      tensors.push({
+        name: `${name}.bias`,
+        shape: [units],
+        encoding: { kind: 'float32', data: new Float32Array(units) },
+      });
       headTensors.add(`${name}.weight`).add(`${name}.bias`);
       add({ op: 'dense', input: cur, output: name, weight: `${name}.weight`, bias: `${name}.bias` }, [units]);
     };
@@ -148,9 +169,14 @@ export async function trainExits(g: Graph, data: Dataset, opts: ExitTrainOptions
   const vars = new Map<string, tfTypes.Variable>();
   for (const name of [...weights, ...biases]) {
     const t = byName.get(name)!;
-    vars.set(name, tf.variable(tf.tensor(Float32Array.from(decodeWeights(t)), t.shape), true, `mote/exit/${name}`));
+    vars.set(
+      name,
+      tf.variable(tf.tensor(Float32Array.from(decodeWeights(t)), t.shape), true, `mote/exit/${name}`),
+    );
   }
-  const trainable = [...vars.entries()].filter(([n]) => opts.mode !== 'heads' || heads.has(n)).map(([, v]) => v);
+  const trainable = [...vars.entries()]
+    .filter(([n]) => opts.mode !== 'heads' || heads.has(n))
+    .map(([, v]) => v);
   const optimizer = tf.train.adam(opts.learningRate ?? 1e-3);
   const param = (name: string): tfTypes.Tensor => vars.get(name)!;
   const batch = opts.batchSize ?? 64;
@@ -173,7 +199,8 @@ export async function trainExits(g: Graph, data: Dataset, opts: ExitTrainOptions
           const all = forwardAll(g, param, x);
           let loss = tf.scalar(0);
           logitNames.forEach((name, k) => {
-            if (lossWeights[k]) loss = tf.add(loss, tf.mul(lossWeights[k], tf.losses.softmaxCrossEntropy(y, all.get(name)!)));
+            if (lossWeights[k])
+              loss = tf.add(loss, tf.mul(lossWeights[k], tf.losses.softmaxCrossEntropy(y, all.get(name)!)));
           });
           return loss as tfTypes.Scalar;
         }, trainable);
