@@ -82,22 +82,32 @@ export function convChannel(
   var icg = s.icg;
   var c0 = ((o / s.ocg) | 0) * icg;
   var rowW = kw * icg;
+  var pt = s.pt;
+  var pl = s.pl;
   for (var oy = 0; oy < oh; oy++) {
-    var y0 = oy * sh - s.pt;
+    var y0 = oy * sh - pt;
+    // The kernel rows that land inside the input, found once per output row, so the
+    // inner loops run without bounds checks.
+    var ky0 = y0 < 0 ? ((-y0 + dh - 1) / dh) | 0 : 0;
+    var ky1 = h - y0 > 0 ? ((h - y0 + dh - 1) / dh) | 0 : 0;
+    if (ky1 > kh) ky1 = kh;
     for (var ox = 0; ox < ow; ox++) {
-      var x0 = ox * sw - s.pl;
+      var x0 = ox * sw - pl;
+      var kx0 = x0 < 0 ? ((-x0 + dw - 1) / dw) | 0 : 0;
+      var kx1 = wd - x0 > 0 ? ((wd - x0 + dw - 1) / dw) | 0 : 0;
+      if (kx1 > kw) kx1 = kw;
       var acc = b;
-      for (var ky = 0; ky < kh; ky++) {
-        var iy = y0 + ky * dh;
-        if (iy < 0 || iy >= h) continue;
-        var wy = wAt + ky * rowW;
-        var xy = iy * wd;
-        for (var kx = 0; kx < kw; kx++) {
-          var ix = x0 + kx * dw;
-          if (ix < 0 || ix >= wd) continue;
-          var xi = (xy + ix) * c + c0;
-          var wi = wy + kx * icg;
-          for (var i = 0; i < icg; i++) acc += w[wi + i] * x[xi + i];
+      for (var ky = ky0; ky < ky1; ky++) {
+        var wi = wAt + ky * rowW + kx0 * icg;
+        var xi = ((y0 + ky * dh) * wd + x0 + kx0 * dw) * c + c0;
+        var xStep = dw * c;
+        var kx: number;
+        if (icg === 1) {
+          // Depthwise: one input channel per tap.
+          for (kx = kx0; kx < kx1; kx++, xi += xStep) acc += w[wi++] * x[xi];
+        } else {
+          for (kx = kx0; kx < kx1; kx++, wi += icg, xi += xStep)
+            for (var i = 0; i < icg; i++) acc += w[wi + i] * x[xi + i];
         }
       }
       out[(oy * ow + ox) * oc + o] = acc < lo ? lo : acc > hi ? hi : acc;
