@@ -96,7 +96,8 @@ export class EspruinoRepl {
       await delay(50);
       await this.link.write(`${CTRL_C}${DLE}echo(0)\n`);
     }
-    await delay(100);
+    // Whatever the REPL printed before (echo, prompts) is noise: answers are framed by id.
+    await delay(20);
     this.text = '';
     const v = await this.call('return 1', 'taking control of the REPL');
     if (v !== 1)

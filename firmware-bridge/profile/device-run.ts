@@ -130,7 +130,8 @@ export async function runSent(
     `running the model (${runs} run${runs > 1 ? 's' : ''})`,
     opts.timeoutMs ?? 60_000,
   )) as { o: number[]; l: number; e: number[] | null; macs: number; ms: number; p: OpProfile[] | null };
-  if (!v || !Array.isArray(v.o)) throw new DeviceError('device', 'running the model', 'unexpected answer');
+  if (!v || !Array.isArray(v.o))
+    throw new DeviceError(repl.link.name, 'running the model', 'unexpected answer');
   // JSON numbers from the device are float32 values; fround undoes any extra digits printed.
   const outputs = v.o.map((n) => Math.fround(n));
   return {
