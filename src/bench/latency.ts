@@ -80,6 +80,21 @@ function int8Inputs(mote: Uint8Array, n: number): Int8Array[] {
   return Array.from({ length: n }, (_, k) => Int8Array.from(seeded(size, 7 + k, -128, 128), Math.floor));
 }
 
+/**
+ * A TF.js Layers model as IR: mote's importer (dense models), else the trainer's reader
+ * (src/train/layers.ts, through TF.js), which also knows Conv2D and pooling layers.
+ */
+async function tfjsGraph(file: string): Promise<Graph> {
+  try {
+    return await importTfjsLayersFile(file);
+  } catch (e) {
+    if (!/unsupported layer class/.test((e as Error).message)) throw e;
+    const { loadLayersModelFile, graphFromLayersModel } = await import('../train/layers.js');
+    await (await import('../train/backend.js')).initTraining();
+    return graphFromLayersModel(await loadLayersModelFile(file), file);
+  }
+}
+
 async function lenetCases(): Promise<{ cases: Case[]; missing: string[] }> {
   const cases: Case[] = [];
   const missing: string[] = [];
@@ -91,7 +106,7 @@ async function lenetCases(): Promise<{ cases: Case[]; missing: string[] }> {
       );
       continue;
     }
-    const graph = await importTfjsLayersFile(path.join(dir, 'model.json'));
+    const graph = await tfjsGraph(path.join(dir, 'model.json'));
     const onnx = {
       bytes: exportOnnx(graph),
       what: `exported by mote from the same TF.js weights (src/bench/onnx-export.ts)`,
