@@ -45,6 +45,13 @@ class ModelBuilder {
     this.inits.push({ name, dims, dataType: INT64, int64Data: values });
     return name;
   }
+  /** uint8 values stored as raw bytes. */
+  uint8(dims: number[], f: (i: number) => number): string {
+    const name = `u${this.k++}`;
+    const n = dims.reduce((a, b) => a * b, 1);
+    this.inits.push({ name, dims, dataType: 2, rawData: Uint8Array.from({ length: n }, (_, i) => f(i)) });
+    return name;
+  }
   /** int8 values stored as raw bytes, as quantization tools write them. */
   int8(dims: number[], f: (i: number) => number): string {
     const name = `q${this.k++}`;
@@ -243,4 +250,29 @@ export function exportPatterns(seed = 4): { bytes: Uint8Array; input: number[]; 
   });
   const y = m.node('Softmax', [x], { axis: 1 });
   return { bytes: m.encode({ name: 'x', dims: [1, 6, 20] }, y, [1, 4]), input: [1, 6, 20], output: [1, 4] };
+}
+
+/**
+ * Activation quantization as quantization tools write it (QDQ): Conv → QuantizeLinear →
+ * DequantizeLinear (uint8, per tensor) → Relu → Q/DQ (int8) → Gemm → Sigmoid, on [1, 2, 6, 6].
+ */
+export function qdqActivations(seed = 5): { bytes: Uint8Array; input: number[]; output: number[] } {
+  const m = new ModelBuilder(seed);
+  const qdq = (x: string, scale: number, zero: string) => {
+    const s = m.init([], () => scale);
+    return m.node('DequantizeLinear', [m.node('QuantizeLinear', [x, s, zero]), s, zero]);
+  };
+  const u8zero = m.uint8([], () => 128);
+  const i8zero = m.int8([], () => 0);
+  let x = m.conv('x', 2, 4, 3, { pads: [1, 1, 1, 1] });
+  x = m.node('Relu', [qdq(x, 0.02, u8zero)]);
+  x = qdq(x, 0.01, i8zero);
+  x = m.node('Flatten', [x], { axis: 1 });
+  x = m.node('Gemm', [x, m.init([3, 144], () => m.normal() / 12)], { transB: 1 });
+  const y = m.node('Sigmoid', [x]);
+  return {
+    bytes: m.encode({ name: 'x', dims: [1, 2, 6, 6] }, y, [1, 3]),
+    input: [1, 2, 6, 6],
+    output: [1, 3],
+  };
 }

@@ -4,6 +4,8 @@
 export interface Const {
   dims: number[];
   data: Float64Array;
+  /** The ONNX element type it was stored as (TensorProto.DataType), when read from a file. */
+  type?: number;
 }
 
 export function sizeOfDims(dims: readonly number[]): number {

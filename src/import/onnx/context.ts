@@ -30,6 +30,8 @@ export class Ctx {
   readers = new Map<string, number>();
   /** The op that computed each mote value (for folding batch norms and biases into it). */
   producer = new Map<string, Op>();
+  /** QuantizeLinear outputs of computed values, waiting for their DequantizeLinear. */
+  quantized = new Map<string, { x: Val; lo: number; hi: number; scale: number; zero: number }>();
   private converted = new Map<string, Val>();
   private names = new Set<string>();
   node: NodeProto | null = null;
@@ -69,6 +71,8 @@ export class Ctx {
     const v = this.vals.get(name);
     if (!v) {
       if (this.consts.has(name)) this.fail(`input '${name}' is a constant where mote needs a computed value`);
+      if (this.quantized.has(name))
+        this.fail(`input '${name}' is a quantized value: mote reads one only through its DequantizeLinear`);
       this.fail(`input '${name}' is not computed by any earlier node`);
     }
     return v;

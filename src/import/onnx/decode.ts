@@ -122,7 +122,10 @@ const NAMES: Record<number, string> = {
 };
 
 /** A tensor's values as float64 numbers (int64 values beyond 2^53 lose precision; shapes never get there). */
-export function tensorValues(t: TensorProto, what: string): { dims: number[]; data: Float64Array } {
+export function tensorValues(
+  t: TensorProto,
+  what: string,
+): { dims: number[]; data: Float64Array; type: number } {
   if (t.dataLocation === 1 || (t.externalData && t.externalData.length))
     throw new OnnxError(
       `mote: ${what}: stored as external data, which mote does not read; save the model with its weights inside the .onnx file`,
@@ -165,5 +168,5 @@ export function tensorValues(t: TensorProto, what: string): { dims: number[]; da
       );
   }
   if (data.length !== n) throw bad(data.length);
-  return { dims, data };
+  return { dims, data, type: t.dataType };
 }

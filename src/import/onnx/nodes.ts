@@ -744,18 +744,55 @@ const cast: Handler = (c, n, a) => {
 };
 
 /** (De)quantization of constants (weights stored as int8/uint8 with a scale) is folded to float. */
+/** The integer range of a quantized type: uint8 unless the zero point says int8. */
+function quantRange(zero: Const | null): [number, number] {
+  return zero && zero.type === 3 ? [-128, 127] : [0, 255];
+}
+
+/** Rounds half to even, as ONNX's QuantizeLinear does. */
+function roundEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * QuantizeLinear / DequantizeLinear. On constants (weights stored as int8 with a scale)
+ * they fold to float. On a computed value, a Q → DQ pair becomes a clip to the range the
+ * integer type can hold: saturation is kept, rounding is not (outputs may differ from a
+ * rounding executor by up to half a quantization step per pair).
+ */
 const quantize =
   (dequant: boolean): Handler =>
   (c, n, a) => {
-    if (!c.isConst(n.input[0]))
-      c.fail(
-        `${n.opType} on a computed value is not supported: mote imports float activations (quantized weights are folded)`,
-      );
-    const x = c.consts.get(n.input[0])!;
     const s = c.constant(n.input[1], 'scale');
-    const z = opt(n, 2)
-      ? c.constant(n.input[2], 'zero point')
-      : { dims: s.dims, data: new Float64Array(s.data.length) };
+    const z = opt(n, 2) ? c.constant(n.input[2], 'zero point') : null;
+    const [qmin, qmax] = quantRange(z);
+    if (!c.isConst(n.input[0])) {
+      if (s.data.length !== 1 || (z && z.data.length !== 1))
+        c.fail(`per-axis ${n.opType} on a computed value is not supported`);
+      const scale = s.data[0];
+      const zero = z ? z.data[0] : 0;
+      if (!dequant) {
+        c.quantized.set(n.output[0], {
+          x: c.val(n.input[0]),
+          lo: (qmin - zero) * scale,
+          hi: (qmax - zero) * scale,
+          scale,
+          zero,
+        });
+        return;
+      }
+      const q = c.quantized.get(n.input[0]);
+      if (!q) return c.fail(`DequantizeLinear of '${n.input[0]}', which no QuantizeLinear produced`);
+      if (q.scale !== scale || q.zero !== zero)
+        c.fail(
+          'DequantizeLinear with a different scale or zero point than its QuantizeLinear is not supported',
+        );
+      const y: Val = { ...q.x, name: c.fresh(n.output[0]) };
+      set(c, n, c.emit({ op: 'clip', input: q.x.name, output: y.name, min: q.lo, max: q.hi }, y));
+      return;
+    }
+    const x = c.consts.get(n.input[0])!;
     let axis = a.int('axis', 1);
     if (axis < 0) axis += x.dims.length;
     const along = (k: Const): Const =>
@@ -763,7 +800,9 @@ const quantize =
         ? { dims: [], data: k.data }
         : { dims: x.dims.map((d, i) => (i === axis ? d : 1)), data: k.data };
     const S = along(s);
-    const Z = along(z);
+    const Z = along(z ?? { dims: [], data: Float64Array.of(0) });
+    if (!broadcastShape(x.dims, S.dims) || !broadcastShape(x.dims, Z.dims))
+      c.fail(`scale [${s.dims}] or zero point does not fit [${x.dims}] along axis ${axis}`);
     if (dequant)
       setConst(
         c,
@@ -776,11 +815,15 @@ const quantize =
       );
     else {
       const q = broadcastFold(
-        broadcastFold(x, S, (v, sc) => Math.round(v / sc)),
+        broadcastFold(x, S, (v, sc) => roundEven(v / sc)),
         Z,
         (v, zp) => v + zp,
       );
-      setConst(c, n, { dims: q.dims, data: q.data.map((v) => Math.max(-128, Math.min(255, v))) });
+      setConst(c, n, {
+        dims: q.dims,
+        data: q.data.map((v) => Math.max(qmin, Math.min(qmax, v))),
+        type: z?.type ?? 2,
+      });
     }
   };
 
