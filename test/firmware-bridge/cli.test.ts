@@ -1,6 +1,7 @@
 // The bridge's commands through `mote` itself: devices, flash, run --port, profile, and
 // their exit codes and messages, against the emulated device on a pseudo-terminal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +11,8 @@ import { writeFileAtomic } from '../../src/io/atomic.js';
 import { load, run } from '../../src/runtime/model.js';
 import { runtimeBundle } from '../helpers/bundle.js';
 import type { EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
-import { model, sample, startDevice } from './fixture.js';
+import { openSession } from '../../firmware-bridge/session.js';
+import { model, sample, startDevice, target } from './fixture.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-bridge-cli-'));
 const file = path.join(dir, 'small.mote');
@@ -70,6 +72,36 @@ describe('mote devices / flash / run --port / profile', () => {
     expect(pj.runs).toBe(10);
     expect(pj.layers).toHaveLength(4);
   }, 60_000);
+
+  it('mote emulate-device prints a port that answers, and stops on SIGINT', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/bin.ts', 'emulate-device', '--baud', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /^(\/\S+)$/m.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`emulate-device exited (${code}): ${out}`)));
+      });
+      const s = await openSession(port, target);
+      expect(await s.repl.call('return [typeof require("Storage").write, getTime() > 0]', 'probing')).toEqual(
+        ['function', true],
+      );
+      await s.close();
+    } finally {
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  }, 30_000);
 
   it('fails clearly: a bad model file, a silent device, a missing --port', async () => {
     const bad = path.join(dir, 'bad.mote');
