@@ -46,3 +46,68 @@ describe('structured pruning', () => {
     expect(Array.from(kept)).not.toContain(-100);
   });
 });
+
+describe('structured pruning of conv channels', () => {
+  it('drops output channels of convs (and the matching inputs downstream, through pool and flatten)', async () => {
+    const { tf } = await import('../../src/train/backend.js');
+    const { graphFromLayersModel } = await import('../../src/train/layers.js');
+    const m = tf.sequential();
+    const init = (seed: number) => tf.initializers.glorotUniform({ seed });
+    const bias = (seed: number) => tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed });
+    m.add(
+      tf.layers.conv2d({
+        inputShape: [10, 10, 1],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+        kernelInitializer: init(1),
+        biasInitializer: bias(2),
+      }),
+    );
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+    m.add(
+      tf.layers.conv2d({
+        filters: 5,
+        kernelSize: 2,
+        activation: 'relu',
+        kernelInitializer: init(3),
+        biasInitializer: bias(4),
+      }),
+    );
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 3, kernelInitializer: init(5) }));
+    const g = graphFromLayersModel(m, 'tiny');
+    const s = structuredPrune(initialState(g), { keep: { conv2d: 0.5 }, importance: 'norm' });
+    validateGraph(s.graph);
+    const convs = g.ops
+      .filter((o) => o.op === 'conv2d')
+      .map((o) => (o as { weight: string; bias: string }).bias);
+    const kept = convs.map((b) =>
+      Array.from(floatsOf(s.graph, b)).map((v) => Array.from(floatsOf(g, b)).indexOf(v)),
+    );
+    expect(kept.map((k) => k.length)).toEqual([2, 3]);
+    expect(s.graph.tensors.find((t) => t.name.endsWith('.weight') && t.shape.length === 2)!.shape).toEqual([
+      3,
+      9 * 3,
+    ]);
+    // The same net with the removed channels zeroed (weights and bias) computes the same outputs.
+    const zeroed = initialState(g).graph;
+    g.ops
+      .filter((o) => o.op === 'conv2d')
+      .forEach((o, l) => {
+        const op = o as { weight: string; bias: string };
+        const w = floatsOf(zeroed, op.weight);
+        const b = floatsOf(zeroed, op.bias);
+        const per = w.length / b.length;
+        for (let c = 0; c < b.length; c++)
+          if (!kept[l].includes(c)) {
+            b[c] = 0;
+            w.fill(0, c * per, (c + 1) * per);
+          }
+      });
+    const x = randomWeights(100, 9).map(Math.abs);
+    const a = run(load(writeMote(zeroed)), x).outputs[0];
+    const b = run(load(writeMote(s.graph)), x).outputs[0];
+    for (let i = 0; i < 3; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+  });
+});
