@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.js';
-import { RUNTIME_BUNDLE } from '../../src/build/paths.js';
+import { ROOT, RUNTIME_BUNDLE } from '../../src/build/paths.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { load, run } from '../../src/runtime/model.js';
 import { runtimeBundle } from '../helpers/bundle.js';
@@ -79,6 +79,7 @@ describe('mote devices / flash / run --port / profile', () => {
       ['--import', 'tsx', 'src/cli/bin.ts', 'emulate-device', '--baud', '0'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: ROOT,
       },
     );
     try {
