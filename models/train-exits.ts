@@ -10,6 +10,7 @@
 // (target: at most 0.25 points below running to the end on them), the 2,000 test digits
 // measure. Deterministic: seeded initialisers and shuffles, single-threaded wasm.
 import * as path from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initTraining, tf } from '../src/train/backend.js';
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
   };
   const bytes = writeMote(g);
   const dir = path.join(here, name);
+  await mkdir(dir, { recursive: true });
   await writeFileAtomic(path.join(dir, `${name}.mote`), bytes);
   const r = measureExits(load(bytes), test);
   console.log(

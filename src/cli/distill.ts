@@ -1,8 +1,7 @@
 // `mote distill`: train a small student on the training digits from a teacher's softened
 // outputs mixed with the labels; with --compare, also the same student from labels alone.
-import { loadGraph } from '../compile.js';
 import { initTraining } from '../train/backend.js';
-import { cachedTeacher, distillLoss, teacherOf } from '../train/distill.js';
+import { cachedTeacher, distillLoss, loadAnyGraph, teacherOf } from '../train/distill.js';
 import { mlpStudent, parameterCount } from '../train/student.js';
 import { train } from '../train/loop.js';
 import { loadDigits } from '../data/digits.js';
@@ -38,11 +37,11 @@ const accuracyOf = (g: Graph) => evaluate(load(writeMote(g)), loadDigits('test')
 
 export async function distill(a: DistillArgs): Promise<{ report: DistillReport; student: Graph }> {
   await initTraining();
-  const teacherGraph = await loadGraph(a.teacher);
+  const teacherGraph = await loadAnyGraph(a.teacher);
   const shape = teacherGraph.inputs[0].shape;
   const seed = a.seed ?? 1;
   const fresh = async () =>
-    /^\d+(-\d+)+$/.test(a.student) ? mlpStudent(a.student, shape, seed) : loadGraph(a.student);
+    /^\d+(-\d+)+$/.test(a.student) ? mlpStudent(a.student, shape, seed) : loadAnyGraph(a.student);
   const data = loadDigits('train');
   const teacher = cachedTeacher(teacherOf(teacherGraph));
   try {

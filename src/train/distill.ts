@@ -13,6 +13,21 @@ import { decodeWeights } from '../format/decode.js';
 import { writeMote } from '../format/writer.js';
 import { load } from '../runtime/model.js';
 import { run } from '../runtime/model.js';
+import { loadGraph } from '../compile.js';
+import { graphFromLayersModel, loadLayersModelFile } from './layers.js';
+
+/**
+ * A teacher or student as a graph: whatever loadGraph reads, and TF.js Layers models with
+ * conv layers, which the trainer's importer (layers.ts) reads when the compiler's cannot.
+ */
+export async function loadAnyGraph(source: string): Promise<Graph> {
+  try {
+    return await loadGraph(source);
+  } catch (e) {
+    if (!source.endsWith('.json')) throw e;
+    return graphFromLayersModel(await loadLayersModelFile(source), source);
+  }
+}
 
 export interface Teacher {
   /** 'tfjs' or 'runtime': where the teacher runs. */
