@@ -4,8 +4,9 @@ import { kb, table } from './table.js';
 
 export const inspectHelp = `mote inspect <model.mote> [--json]
 
-Shows each tensor's encoding, bits per weight and bytes, the bytes of each section,
-and the compression ratio against storing every weight as float32.`;
+Shows each op (output shape, MACs, attributes), each tensor's encoding, bits per weight
+and bytes, the bytes of each section, and the compression ratio against storing every
+weight as float32.`;
 
 export async function inspectCommand(file: string, json: boolean): Promise<string> {
   const report = inspect(await readFile(file));
@@ -34,6 +35,11 @@ export function formatInspect(file: string, r: InspectReport): string {
   return [
     `${file}: .mote ${r.version}, ${kb(r.fileBytes)} (${r.fileBytes} bytes); sections: ${sections}`,
     `graph: ${r.inputs.map((i) => `${i.name}[${i.shape.join('x')}]`).join(', ')} → ${r.ops.join(' → ')} → ${r.outputs.join(', ')}; ${r.macs} MACs`,
+    '',
+    table(
+      ['op', 'output', 'shape', 'MACs', 'detail'],
+      r.layers.map((l) => [l.op, l.output, l.shape.join('x'), l.macs, l.detail || '-']),
+    ),
     '',
     table(
       ['tensor', 'shape', 'encoding', 'streams (bits/symbol)', 'pruned', 'bits/w', 'bytes', 'ratio'],

@@ -1,6 +1,6 @@
 // What a .mote file holds: per-tensor encoding, bits per weight, bytes by section,
 // and the compression ratio against storing every weight as float32.
-import type { StreamCoding } from '../ir/types.js';
+import type { Op, StreamCoding } from '../ir/types.js';
 import { codingOf, parseMote } from './reader.js';
 import { KIND_NAMES, Stream, TensorInfo } from '../runtime/tensors.js';
 
@@ -29,6 +29,16 @@ export interface TensorReport {
   gaps?: StreamReport;
 }
 
+/** One op: what it computes, its output shape, its work and its attributes in brief. */
+export interface OpReport {
+  op: string;
+  output: string;
+  shape: number[];
+  macs: number;
+  /** e.g. "3x3 /2 pad 1,1,1,1 g=16 clip 0..6", "perm 2,0,1"; empty when the op has no attributes. */
+  detail: string;
+}
+
 export interface InspectReport {
   fileBytes: number;
   version: string;
@@ -39,6 +49,8 @@ export interface InspectReport {
   ratio: number;
   tensors: TensorReport[];
   ops: string[];
+  /** Per op, in order. */
+  layers: OpReport[];
   inputs: { name: string; shape: number[] }[];
   outputs: string[];
   macs: number;
@@ -87,9 +99,54 @@ export function inspect(bytes: Uint8Array): InspectReport {
     ratio: (weights * 4) / bytes.length,
     tensors,
     ops: p.graph.ops.map((op) => op.op),
+    layers: p.graph.ops.map((op, i) => ({
+      op: op.op,
+      output: op.output,
+      shape: [...p.graph.inputs, ...p.graph.values].find((v) => v.name === op.output)!.shape,
+      macs: p.opMacs[i],
+      detail: opDetail(op, p.graph.tensors),
+    })),
     inputs: p.graph.inputs,
     outputs: p.graph.outputs,
     macs: p.macs,
     metadata: p.graph.metadata as Record<string, unknown>,
   };
+}
+
+/** A short text of an op's attributes, for the per-op table. */
+function opDetail(op: Op, tensors: { name: string; shape: number[] }[]): string {
+  const pads = (p: number[]) => (p.some((v) => v) ? ` pad ${p.join(',')}` : '');
+  const dil = (d: number[]) => (d[0] > 1 || d[1] > 1 ? ` dil ${d.join(',')}` : '');
+  const stride = (s: number[]) => (s[0] > 1 || s[1] > 1 ? ` /${s[0] === s[1] ? s[0] : s.join(',')}` : '');
+  switch (op.op) {
+    case 'conv2d': {
+      const w = tensors.find((t) => t.name === op.weight)!.shape;
+      return (
+        `${w[1]}x${w[2]}${stride(op.strides)}${pads(op.pads)}${dil(op.dilations)}` +
+        (op.groups > 1 ? ` g=${op.groups}` : '') +
+        (op.clip ? ` clip ${op.clip[0]}..${op.clip[1]}` : '')
+      );
+    }
+    case 'maxpool':
+    case 'avgpool':
+      return `${op.kernel.join('x')}${stride(op.strides)}${pads(op.pads)}${dil(op.dilations)}${op.countIncludePad ? ' count pads' : ''}`;
+    case 'add':
+    case 'mul':
+      return op.constant ? `constant ${op.constant}` : `with ${op.other}`;
+    case 'concat':
+      return `axis ${op.axis} of ${1 + op.others.length}`;
+    case 'pad':
+      return `begins ${op.begins.join(',')} value ${op.value}`;
+    case 'transpose':
+      return `perm ${op.perm.join(',')}`;
+    case 'reducemean':
+      return `axes ${op.axes.join(',')}`;
+    case 'leakyrelu':
+    case 'elu':
+      return `alpha ${op.alpha}`;
+    case 'clip':
+      return `${op.min}..${op.max}`;
+    default:
+      return '';
+  }
 }

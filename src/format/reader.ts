@@ -31,8 +31,9 @@ export interface ParsedMote {
   /** Byte length of each section's payload. */
   sectionBytes: Record<string, number>;
   versionMinor: number;
-  /** Multiply-accumulates per inference, as the runtime counts them. */
+  /** Multiply-accumulates per inference, as the runtime counts them, in total and per op. */
   macs: number;
+  opMacs: number[];
 }
 
 export function readMote(bytes: Uint8Array): Graph {
@@ -81,7 +82,14 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
   const sectionBytes: Record<string, number> = {};
   for (const tag of Object.keys(s.start)) sectionBytes[tag] = s.end[tag] - s.start[tag];
   const macs = gi.ops.reduce((a, o) => a + o.macs, 0);
-  return { graph, tensors: infos, sectionBytes, versionMinor: s.versionMinor, macs };
+  return {
+    graph,
+    tensors: infos,
+    sectionBytes,
+    versionMinor: s.versionMinor,
+    macs,
+    opMacs: gi.ops.map((o) => o.macs),
+  };
 }
 
 /**

@@ -204,6 +204,9 @@ describe('conv2d', () => {
     const r = inspect(bytes);
     expect(r.ops).toEqual(['conv2d']);
     expect(r.macs).toBe(m.macs);
+    expect(r.layers).toEqual([
+      { op: 'conv2d', output: 'y', shape: [5, 4, 4], macs: m.macs, detail: '3x3 pad 1,1,1,1 g=2 clip 0..6' },
+    ]);
   });
 });
 
