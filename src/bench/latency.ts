@@ -300,8 +300,11 @@ async function measure(c: Case, bundle: string): Promise<Row> {
     if (session) {
       const s = session;
       const labels: number[] = [];
+      const shape = js.graph.values[js.graph.inputs[0]].shape;
+      const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
       for (const x of c.inputs) {
-        const r = await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x, [1, 784]) });
+        const feed = new ort.Tensor('float32', toOnnxInput(Float32Array.from(x), shape), dims);
+        const r = await s.run({ [s.inputNames[0]]: feed });
         labels.push(argmax(r[s.outputNames[0]].data as Float32Array));
       }
       let i = 0;
@@ -513,7 +516,7 @@ function goals(rows: Row[]): string[] {
 async function main(): Promise<void> {
   const t0 = performance.now();
   ort.env.wasm.numThreads = 1;
-  const bundle = await bundleRuntime(true);
+  const bundle = await bundleRuntime(true, true);
   const lenet = await lenetCases();
   const tfl = await tfliteCases();
   const rows: Row[] = [];

@@ -29,6 +29,7 @@ import {
 import {
   GROUP,
   packConv,
+  packConvCsr,
   packCsr,
   packDenseF32,
   packDenseI8,
@@ -176,7 +177,7 @@ function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | n
       const last = shape.length ? shape[shape.length - 1] : 1;
       runners.push(() => k.softmax(x, out, n, last));
     } else if (op.code === OP_CONV2D) {
-      runners.push(convRunner(m, o, arena, k, x, out));
+      runners.push(convRunner(m, o, arena, k, x, out, csrMaxDensity));
     } else if (op.code === OP_MAXPOOL || op.code === OP_AVGPOOL) {
       const inShape = g.values[op.input].shape;
       const p = op.p;
@@ -215,7 +216,15 @@ function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number):
 }
 
 /** A conv op: full (one group) or depthwise (multiplier 1) in wasm; other groupings in JS. */
-function convRunner(m: Model, o: number, arena: Arena, k: Kernels, x: number, out: number): OpRunner | null {
+function convRunner(
+  m: Model,
+  o: number,
+  arena: Arena,
+  k: Kernels,
+  x: number,
+  out: number,
+  csrMaxDensity: number,
+): OpRunner | null {
   const op = m.graph.ops[o];
   const c = m.convs[o]!;
   const full = c.icg === c.c;
@@ -223,6 +232,24 @@ function convRunner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   if (!full && !depthwise) return null;
   const w = floats(m, op.weight);
   const ocp = roundUp(c.oc, 4);
+  // A pruned conv whose windows all lie inside the input runs as compressed rows.
+  const noPads = op.p[2] === 0 && op.p[3] === 0 && op.p[4] === 0 && op.p[5] === 0;
+  if (full && noPads && density(w) <= csrMaxDensity) {
+    const csr = packConvCsr(w, c.oc, c.kh, c.kw, c.c, c.w, c.dh, c.dw);
+    const params = paramBlock(
+      [c.h, c.w, c.c, c.oh, c.ow, c.oc],
+      [c.kh, c.kw, c.sh, c.sw, 0, 0, c.dh, c.dw, ocp],
+      c.lo,
+      c.hi,
+    );
+    const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
+    const at = arena.put(params);
+    const rs = arena.put(csr.rowStart);
+    const offs = arena.put(csr.offs);
+    const vals = arena.put(csr.vals);
+    const b = arena.put(bias);
+    return () => k.convCsr(x, rs, offs, vals, b, out, at);
+  }
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
     [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],

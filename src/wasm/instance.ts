@@ -49,6 +49,15 @@ export interface Kernels {
   clip(x: number, out: number, n: number, lo: number, hi: number): void;
   softmax(x: number, out: number, n: number, last: number): void;
   conv2d(x: number, w: number, b: number, out: number, params: number): void;
+  convCsr(
+    x: number,
+    rowStart: number,
+    offs: number,
+    vals: number,
+    b: number,
+    out: number,
+    params: number,
+  ): void;
   depthwise(x: number, w: number, b: number, out: number, params: number): void;
   pool2d(x: number, out: number, params: number, avg: number): void;
   convI8(x: number, w: number, b: number, out: number, params: number, mult: number, quant: number): void;

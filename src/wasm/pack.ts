@@ -87,3 +87,39 @@ export function packDepthwise(w: Float32Array, c: number, kh: number, kw: number
   for (let ch = 0; ch < c; ch++) for (let t = 0; t < kh * kw; t++) packed[t * cp + ch] = w[ch * kh * kw + t];
   return packed;
 }
+
+/**
+ * Conv weights [oc, kh, kw, c] (one group) as compressed rows over output channels:
+ * each non-zero weight with its input offset (in floats) from the window's corner, for
+ * an input `width` wide with dilations dh, dw.
+ */
+export function packConvCsr(
+  w: Float32Array,
+  oc: number,
+  kh: number,
+  kw: number,
+  c: number,
+  width: number,
+  dh: number,
+  dw: number,
+): { rowStart: Int32Array; offs: Int32Array; vals: Float32Array } {
+  let nnz = 0;
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) nnz++;
+  const rowStart = new Int32Array(oc + 1);
+  const offs = new Int32Array(nnz);
+  const vals = new Float32Array(nnz);
+  let e = 0;
+  for (let o = 0; o < oc; o++) {
+    rowStart[o] = e;
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let i = 0; i < c; i++) {
+          const v = w[((o * kh + y) * kw + x) * c + i];
+          if (v === 0) continue;
+          offs[e] = (y * dh * width + x * dw) * c + i;
+          vals[e++] = v;
+        }
+  }
+  rowStart[oc] = e;
+  return { rowStart, offs, vals };
+}

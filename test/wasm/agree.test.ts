@@ -206,6 +206,50 @@ describe('wasm and js agree on conv and pool graphs', () => {
     checkAgree(b.out('y'), 'depthwise graph', 3);
   });
 
+  it('pruned convs without pads run as compressed rows (strides, dilations, relu clip)', () => {
+    const b = new Builder([12, 11, 4]);
+    const prune = (w: Float32Array) =>
+      toSparse(
+        w.map((v) => (Math.abs(v) < 0.9 ? 0 : v)),
+        { gapBits: 4 },
+      );
+    b.tensor('c1.w', [9, 3, 3, 4], prune);
+    b.tensor('c1.b', [9]);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'x',
+        output: 'c1',
+        weight: 'c1.w',
+        bias: 'c1.b',
+        strides: [2, 1],
+        pads: [0, 0, 0, 0],
+        dilations: [1, 2],
+        groups: 1,
+        clip: [0, Infinity],
+      },
+      [5, 7, 9],
+    );
+    b.tensor('c2.w', [20, 2, 2, 9], prune);
+    b.op(
+      {
+        op: 'conv2d',
+        input: 'c1',
+        output: 'y',
+        weight: 'c2.w',
+        strides: [1, 1],
+        pads: [0, 0, 0, 0],
+        dilations: [1, 1],
+        groups: 1,
+      },
+      [4, 6, 20],
+    );
+    const bytes = b.out('y');
+    checkAgree(bytes, 'pruned conv graph', 2);
+    const m = load(bytes, { accelerator: wasmAccelerator() });
+    expect(m.fast.every((f) => f && /convCsr/.test(f.toString()))).toBe(true);
+  });
+
   it('ops the wasm path leaves to JS (grouped conv, depth multiplier 2, add, global pool) run on its buffers', () => {
     const b = new Builder([6, 6, 4]);
     b.tensor('g.w', [4, 3, 3, 2]);
