@@ -6,7 +6,7 @@ import { caseNames, runCase, RTOL, ATOL } from '../import/onnx/conformance.js';
 import { importOnnxModel } from '../import/onnx/import.js';
 import { runBatched } from '../import/onnx/batch.js';
 import { onnxReference } from '../reference/onnxruntime.js';
-import { exportPatterns, matmulMlp, mobileCnn, opsZoo } from '../reference/onnx-models.js';
+import { exportPatterns, matmulMlp, mobileCnn, normalizedMlp, opsZoo } from '../reference/onnx-models.js';
 import { compressGraph, type CompressOptions } from '../compress/pipeline.js';
 import { writeMote } from '../format/writer.js';
 import { load } from '../runtime/model.js';
@@ -49,7 +49,7 @@ const COMPRESSIONS: [string, CompressOptions][] = [
   ['6-bit clusters', { clusterBits: 6 }],
 ];
 const parity: string[] = [];
-for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns]) {
+for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns, normalizedMlp]) {
   const m = make();
   const imp = importOnnxModel(m.bytes, `${make.name}.onnx`);
   const ref = await onnxReference(m.bytes, [m.input]);
@@ -98,7 +98,8 @@ LogSoftmax; opsZoo the remaining ops (PRelu, Elu, Selu, Concat, dilated MaxPool,
 AveragePool with count_include_pad, broadcast Mul/Add, Tanh, Softplus, Transpose,
 ReduceMean); exportPatterns what exporters add around them on a 1-D signal (int8 weights
 behind DequantizeLinear, auto_pad SAME, ceil_mode pools, Unsqueeze, PyTorch's
-Shape → Gather → Unsqueeze → Concat → Reshape view). max |Δ| compares with onnxruntime's outputs of the original float model;
+Shape → Gather → Unsqueeze → Concat → Reshape view); normalizedMlp a tabular classifier
+(Sub/Div input normalization, Linear + BatchNorm1d + ReLU, Linear, Softmax). max |Δ| compares with onnxruntime's outputs of the original float model;
 ms are medians of 200 single-sample runs (mote in Node, stream plan, imported layout
 transposes included); the machine's 1-minute load average was ${os.loadavg()[0].toFixed(1)} when this ran
 (timings on a loaded machine are slower and noisier; the latency bench is the place for speed).

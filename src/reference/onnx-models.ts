@@ -276,3 +276,22 @@ export function qdqActivations(seed = 5): { bytes: Uint8Array; input: number[]; 
     output: [1, 3],
   };
 }
+
+/**
+ * A tabular classifier as exported from PyTorch: input normalization as Sub and Div by
+ * constants, Linear + BatchNorm1d + ReLU (the batch norm folds into the Gemm), Linear, Softmax.
+ */
+export function normalizedMlp(seed = 6): { bytes: Uint8Array; input: number[]; output: number[] } {
+  const m = new ModelBuilder(seed);
+  let x = m.node('Sub', ['x', m.init([12], () => m.normal())]);
+  x = m.node('Div', [x, m.init([12], () => 0.5 + m.rand01())]);
+  x = m.node('Gemm', [x, m.init([16, 12], () => m.normal() / 3.5), m.init([16], () => 0.1 * m.normal())], {
+    transB: 1,
+  });
+  x = m.node('Relu', [m.bn(x, 16)]);
+  x = m.node('Gemm', [x, m.init([3, 16], () => m.normal() / 4), m.init([3], () => 0.1 * m.normal())], {
+    transB: 1,
+  });
+  const y = m.node('Softmax', [x], { axis: 1 });
+  return { bytes: m.encode({ name: 'x', dims: [1, 12] }, y, [1, 3]), input: [1, 12], output: [1, 3] };
+}

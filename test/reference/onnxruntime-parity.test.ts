@@ -14,6 +14,7 @@ import {
   exportPatterns,
   matmulMlp,
   mobileCnn,
+  normalizedMlp,
   opsZoo,
   qdqActivations,
 } from '../../src/reference/onnx-models.js';
@@ -80,7 +81,7 @@ const COMPRESSIONS: { name: string; opts: CompressOptions; maxAbs: number; top1:
 ];
 
 describe('onnxruntime-web parity: opset-13 models, before and after compression', () => {
-  for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns]) {
+  for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns, normalizedMlp]) {
     it(`${make.name}: every op imported, outputs agree in every compression`, async () => {
       const { bytes, input } = make();
       const imp = importOnnxModel(bytes, `${make.name}.onnx`);
@@ -142,6 +143,15 @@ describe('onnxruntime-web parity: opset-13 models, before and after compression'
     expect(cnn).not.toContain('clip');
     expect(cnn).not.toContain('relu');
     expect(cnn.filter((o) => o === 'transpose')).toHaveLength(1); // the NCHW input only
+    // Sub/Div by constants become add/mul; BatchNorm1d after a Gemm folds into it.
+    expect(importOnnxModel(normalizedMlp().bytes).graph.ops.map((o) => o.op)).toEqual([
+      'add',
+      'mul',
+      'dense',
+      'relu',
+      'dense',
+      'softmax',
+    ]);
     // Int8 weights behind DequantizeLinear fold to float; NCW → NCHW (Unsqueeze) moves no data.
     expect(importOnnxModel(exportPatterns().bytes).graph.ops.map((o) => o.op)).toEqual([
       'reshape',
