@@ -20,7 +20,9 @@ export async function openSerial(path: string, baudRate = DEFAULT_BAUD): Promise
     } catch (e) {
       const message = (e as Error).message;
       if (!/Cannot lock port/.test(message) || attempt >= 10)
-        throw new Error(`mote: cannot open ${path}: ${message}`);
+        throw new Error(
+          `mote: cannot open ${path}: ${message}${/lock/i.test(message) ? ' (is another program, e.g. the Web IDE or a terminal, using it?)' : ''}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   }

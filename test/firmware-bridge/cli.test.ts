@@ -119,6 +119,9 @@ describe('mote devices / flash / run --port / profile', () => {
     } finally {
       device.faults.mute = false;
     }
+    const gone = await main(['flash', file, '--port', path.join(dir, 'no-such-port')]);
+    expect(gone.code).toBe(1);
+    expect(gone.err).toMatch(/^mote: cannot open .*no-such-port/);
     const u = await main(['flash', file]);
     expect(u.code).toBe(2);
     expect(u.err).toMatch(/flash needs --port/);
