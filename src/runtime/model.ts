@@ -18,6 +18,7 @@ import {
   OP_NAMES,
   OP_PAD,
   OP_PRELU,
+  OP_MATMUL,
   OP_REDUCEMEAN,
   OP_RESHAPE,
   OP_SOFTMAX,
@@ -28,7 +29,7 @@ import { dense, denseRows, denseSparse, Native, softmax } from './kernels.js';
 import { convChannel, ConvShape, convShape } from './conv.js';
 import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
-import { binary, concat, pad, reduceMean, transpose } from './elementwise.js';
+import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
 import { utf8 } from './cursor.js';
 import {
   dequantize,
@@ -473,6 +474,8 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     transpose(a, op.strides[0], out, outShape, m.idx);
   } else if (code === OP_REDUCEMEAN) {
     reduceMean(a, inShape, out, op.list, m.idx);
+  } else if (code === OP_MATMUL) {
+    matmul(a, m.buffers[op.inputs[1]], out, inShape[0], inShape[1], outShape[1]);
   } else if (code === OP_SOFTMAX) {
     softmax(a, out, out.length, last);
   } else if (code === OP_LOGSOFTMAX) {
