@@ -14,6 +14,13 @@ const size = sizeReport(min);
 console.log(
   `runtime: dist/mote-runtime.min.js ${size.bytes} bytes minified, ${size.gzipBytes} bytes gzipped (ES5)`,
 );
+// The variant with int8 kernels, for int8 models.
+const int8 = await bundleRuntime(true, true);
+await writeFile(RUNTIME_BUNDLE.replace('.min.js', '-int8.min.js'), int8);
+const size8 = sizeReport(int8);
+console.log(
+  `runtime with int8 kernels: dist/mote-runtime-int8.min.js ${size8.bytes} bytes minified, ${size8.gzipBytes} gzipped`,
+);
 if (only !== 'runtime') {
   const common = {
     bundle: true,

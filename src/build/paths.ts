@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { readContainer } from '../runtime/container.js';
 
 /** The package's root folder, found from this file whether it runs from src/ or dist/. */
 function packageRoot(): string {
@@ -14,8 +15,24 @@ function packageRoot(): string {
 export const ROOT = packageRoot();
 export const RUNTIME_BUNDLE = path.join(ROOT, 'dist/mote-runtime.min.js');
 
-/** The shipped bundle as built by `npm run build` (what `mote` flashes and emulates). */
-export function shippedBundle(): string {
-  if (!existsSync(RUNTIME_BUNDLE)) throw new Error(`mote: ${RUNTIME_BUNDLE} is missing; run 'npm run build'`);
-  return readFileSync(RUNTIME_BUNDLE, 'utf8');
+/** The shipped bundle with int8 kernels (for models with int8 values: a QUAN section). */
+export const RUNTIME_BUNDLE_INT8 = path.join(ROOT, 'dist/mote-runtime-int8.min.js');
+
+/** True when .mote bytes declare int8 values (a QUAN section); a bad file is left to the runtime to report. */
+export function needsInt8(model: Uint8Array): boolean {
+  try {
+    return readContainer(model).start.QUAN !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The shipped bundle as built by `npm run build` (what `mote` flashes and emulates):
+ * the int8 variant when `model` needs int8 kernels.
+ */
+export function shippedBundle(model?: Uint8Array): string {
+  const file = model && needsInt8(model) ? RUNTIME_BUNDLE_INT8 : RUNTIME_BUNDLE;
+  if (!existsSync(file)) throw new Error(`mote: ${file} is missing; run 'npm run build'`);
+  return readFileSync(file, 'utf8');
 }

@@ -7,13 +7,15 @@ import { ROOT } from './paths.js';
 
 /**
  * The runtime as one ES5 script defining the global `mote` (and `module.exports`
- * where a CommonJS loader, such as Espruino's require, provides one).
+ * where a CommonJS loader, such as Espruino's require, provides one). `int8`: the
+ * variant with int8 kernels, for int8 models (dist/mote-runtime-int8.min.js).
  * esbuild's es5 target rejects let/const, arrow functions and classes outright, which
  * is the first guard on the runtime staying ES5.
  */
-export async function bundleRuntime(minify = true): Promise<string> {
+export async function bundleRuntime(minify = true, int8 = false): Promise<string> {
   const result = await build({
-    entryPoints: [path.join(ROOT, 'src/runtime/entry.ts')],
+    // The int8 bundle adds the int8 kernels (src/runtime/int8-support.ts) to the core.
+    entryPoints: [path.join(ROOT, int8 ? 'src/runtime/entry-int8.ts' : 'src/runtime/entry.ts')],
     bundle: true,
     format: 'iife',
     target: 'es5',

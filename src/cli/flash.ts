@@ -9,7 +9,7 @@ import { portOptions, type PortFlags } from './port-options.js';
 
 export async function flashCommand(file: string, flags: PortFlags, json: boolean): Promise<string> {
   const model = new Uint8Array(await readFile(file));
-  const runtime = shippedBundle();
+  const runtime = shippedBundle(model);
   const { target, session: opts } = portOptions(flags);
   const s = await openSession(flags.port, target, opts);
   // A progress bar on an interactive terminal only (stderr, so --json stays clean).

@@ -100,7 +100,7 @@ export async function emulate(
 ): Promise<EmulateReport> {
   const plan = resolvePlan(target, opts.plan);
   const notes: string[] = [];
-  const bundle = opts.bundleSource ?? shippedBundle();
+  const bundle = opts.bundleSource ?? shippedBundle(bytes);
   // The host's copy of the same runtime: input sizes, labels, the memory breakdown, and
   // the fallback profile. It is loaded with no limit; the engine applies the budget.
   const host = loadUnlimited(bytes, plan === 'install' ? 'stream' : plan);

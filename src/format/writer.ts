@@ -11,6 +11,8 @@ import { attrsOf } from './opattrs.js';
 import { crc32 } from '../runtime/crc32.js';
 import { validateGraph } from '../ir/validate.js';
 import { REQUANT_MODES } from '../runtime/quant.js';
+// Host code that makes int8 models can also run them: register the int8 kernels.
+import '../runtime/int8-support.js';
 import { writeExits } from './exits.js';
 
 /** The QUAN section (docs/FORMAT.md): requantisation mode, then each int8 value's scale and zero point. */

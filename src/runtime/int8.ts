@@ -35,18 +35,25 @@ export function clampRange(q: QuantOp, lo: number, hi: number, scale: number): v
   if (hi < Infinity) q.qmax = Math.min(127, quantizeValue(hi, scale, q.outZp));
 }
 
-/** Requantisation multipliers for real scales inScale·wScale[c]/outScale, one per channel. */
-export function convMultipliers(inScale: number, wScale: Float32Array, outScale: number): Int32Array {
-  var out = new Int32Array(wScale.length * 2);
-  for (var c = 0; c < wScale.length; c++) quantizeMultiplier((inScale * wScale[c]) / outScale, out, 2 * c);
-  return out;
-}
-
-/** Real scales inScale·wScale[c]/outScale rounded to float32 (XNNPACK's requantisation scales). */
-export function floatScales(inScale: number, wScale: Float32Array, outScale: number): Float32Array {
-  var out = new Float32Array(wScale.length);
-  for (var c = 0; c < wScale.length; c++) out[c] = (inScale * wScale[c]) / outScale;
-  return out;
+/**
+ * Sets q's requantisation for real scales inScale·wScale[c]/outScale, one per channel:
+ * Q0.31 multiplier and shift pairs, or (float32 mode, as XNNPACK) the scales rounded to float32.
+ */
+export function setScales(
+  q: QuantOp,
+  inScale: number,
+  wScale: Float32Array,
+  outScale: number,
+  float: boolean,
+): void {
+  var n = wScale.length;
+  q.mult = new Int32Array(n * 2);
+  if (float) q.fscale = new Float32Array(n);
+  for (var c = 0; c < n; c++) {
+    var m = (inScale * wScale[c]) / outScale;
+    quantizeMultiplier(m, q.mult, 2 * c);
+    if (float) q.fscale![c] = m;
+  }
 }
 
 function requant(acc: number, q: QuantOp, c: number): number {
@@ -177,8 +184,6 @@ export interface AddParams {
   outZp: number;
   /** multiplier, shift for input 1, input 2, output. */
   mult: Int32Array;
-  qmin: number;
-  qmax: number;
 }
 
 export function addParams(s1: number, z1: number, s2: number, z2: number, so: number, zo: number): AddParams {
@@ -187,24 +192,17 @@ export function addParams(s1: number, z1: number, s2: number, z2: number, so: nu
   quantizeMultiplier(s1 / twiceMax, mult, 0);
   quantizeMultiplier(s2 / twiceMax, mult, 2);
   quantizeMultiplier(twiceMax / (1048576 * so), mult, 4);
-  return { z1: z1, z2: z2, outZp: zo, mult: mult, qmin: -128, qmax: 127 };
+  return { z1: z1, z2: z2, outZp: zo, mult: mult };
 }
 
-/** out = a + b elementwise in the quantized domain; b repeats every `bn` values (broadcast of a trailing block). */
-export function addInt8(
-  a: Int8Array,
-  b: Int8Array,
-  bn: number,
-  out: Int8Array,
-  n: number,
-  p: AddParams,
-): void {
+/** out = a + b elementwise in the quantized domain (TFLite's AddElementwise). */
+export function addInt8(a: Int8Array, b: Int8Array, out: Int8Array, n: number, p: AddParams): void {
   var m = p.mult;
   for (var i = 0; i < n; i++) {
     var v1 = mbqm((a[i] - p.z1) << 20, m[0], m[1]);
-    var v2 = mbqm((b[i % bn] - p.z2) << 20, m[2], m[3]);
+    var v2 = mbqm((b[i] - p.z2) << 20, m[2], m[3]);
     var v = mbqm((v1 + v2) | 0, m[4], m[5]) + p.outZp;
-    out[i] = v < p.qmin ? p.qmin : v > p.qmax ? p.qmax : v;
+    out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }
 

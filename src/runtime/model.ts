@@ -31,16 +31,18 @@ import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
 import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
 import { utf8 } from './cursor.js';
-import {
-  dequantize,
-  prepareQuant,
-  quantMemory,
-  quantizeInput,
-  QuantInfo,
-  QuantPlan,
-  readQuant,
-  runInt8,
-} from './quant.js';
+import type { QuantInfo, QuantPlan } from './quant.js';
+import type * as Quant from './quant.js';
+
+/**
+ * The int8 kernels, when this runtime has them: they register themselves
+ * (src/runtime/int8-support.ts), so a device that runs only float models ships without
+ * them, as TFLite Micro links only the kernels a model needs.
+ */
+var int8: typeof Quant | null = null;
+export function useInt8(q: typeof Quant): void {
+  int8 = q;
+}
 
 export interface LoadOptions {
   /**
@@ -162,7 +164,15 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var meta = readMeta(bytes, s);
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
-  var quant = readQuant(bytes, s, graph, tensors);
+  var quant = int8
+    ? int8.readQuant(bytes, s, graph, tensors)
+    : s.start.QUAN === undefined
+      ? null
+      : fail(
+          'section QUAN',
+          s.start.QUAN,
+          'an int8 model, and this runtime has no int8 kernels (mote-runtime-int8.js)',
+        );
   var exits = readExits(bytes, s, graph);
   // Weights and biases of int8 ops stay integers, viewed in the file: never decoded to floats.
   var intOnly: boolean[] = [];
@@ -202,8 +212,8 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
       if (t.kind === KIND_SPARSE) chunk = CHUNK;
     }
   }
-  // int8 ops' weights: in the file, decoded whole (cache) or a row at a time (int8-stream).
-  if (quant) resident += quantMemory(graph, tensors, quant, plan === 'cache', bytes);
+  // int8 ops' weights stay in the file; int8-stream ones are decoded a row at a time.
+  if (quant) resident += int8!.quantMemory(graph, tensors, quant);
   var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
@@ -280,7 +290,7 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     );
     m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
-  if (quant) m.qplans = prepareQuant(graph, tensors, quant, plan === 'cache', bytes);
+  if (quant) m.qplans = int8!.prepareQuant(graph, tensors, quant, bytes);
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {
@@ -501,7 +511,7 @@ export function feed(m: Model, input: ArrayLike<number> | ArrayLike<number>[]): 
       fail('input', 0, "input '" + v.name + "' needs " + v.size + ' values, got ' + (x ? x.length : 0));
     var qb = m.qbufs[g.inputs[k]];
     if (qb) {
-      quantizeInput(x, qb, m.quant!.scale[g.inputs[k]], m.quant!.zero[g.inputs[k]], v.name);
+      int8!.quantizeInput(x, qb, m.quant!.scale[g.inputs[k]], m.quant!.zero[g.inputs[k]], v.name);
       continue;
     }
     var buf = m.buffers[g.inputs[k]];
@@ -522,7 +532,7 @@ export function step(m: Model, o: number): void {
   var fast = m.fast[o];
   if (fast) fast();
   else if (m.qbufs[op.output]) {
-    runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);
+    int8!.runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);
   } else if (op.code === OP_DENSE) {
     var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
     var w = m.weights[op.weight];
@@ -567,7 +577,7 @@ export function run(
     var ob = m.qbufs[g.outputs[k]];
     var ov = g.outputs[k];
     result.outputs.push(
-      ob ? dequantize(ob, m.quant!.scale[ov], m.quant!.zero[ov]) : new Float32Array(m.buffers[ov]),
+      ob ? int8!.dequantize(ob, m.quant!.scale[ov], m.quant!.zero[ov]) : new Float32Array(m.buffers[ov]),
     );
     result.quantized.push(ob ? new Int8Array(ob) : null);
   }

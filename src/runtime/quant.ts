@@ -1,7 +1,7 @@
 // int8 graphs. The QUAN section says which values are int8 (with scale and zero point)
 // and how ops requantize; this file checks that every op touching an int8 value is one
-// the int8 kernels run (and well-formed for them), prepares each op's integer
-// parameters once at load (TFLite's Prepare), and runs them.
+// the int8 kernels run, prepares each op's integer parameters once at load (TFLite's
+// Prepare), and runs them. Kept compact: it ships in the one runtime bundle.
 import { fail } from './errors.js';
 import { cursor, f32, i16, u16, u8 } from './cursor.js';
 import { Sections } from './container.js';
@@ -29,9 +29,8 @@ import {
   clampInt8,
   clampRange,
   convInt8Channel,
-  convMultipliers,
   denseRowInt8,
-  floatScales,
+  setScales,
   poolInt8,
   quantizeValue,
   QuantOp,
@@ -51,18 +50,18 @@ export interface QuantInfo {
   zero: number[];
 }
 
-/** Per int8 op, what its kernel needs; null for float ops. */
+/** Per op, what its int8 kernel needs (all null for float ops). */
 export interface QuantPlan {
   q: QuantOp | null;
-  /** dense/conv: the int8 weights (in the file, or decoded at load), or null when streamed. */
+  /** dense/conv: raw int8 weights (viewed in the file), or null when int8-stream. */
   w: Int8Array | null;
-  /** Streamed (int8-stream) weights: the reader and a one-row buffer, its bytes viewed as symbols. */
+  /** int8-stream weights: decoded one row per run into `row` (whose bytes take the symbols). */
   reader: SymbolReader | null;
   row: Int8Array | null;
-  rowBytes: Uint8Array | null;
+  bytes: Uint8Array | null;
+  conv: ConvShape | null;
   add: AddParams | null;
   softmax: SoftmaxParams | null;
-  conv: ConvShape | null;
 }
 
 /** Reads QUAN (absent: an all-float graph, null) and checks every op against it. */
@@ -72,21 +71,19 @@ export function readQuant(
   g: GraphInfo,
   tensors: TensorInfo[],
 ): QuantInfo | null {
-  if (s.start.QUAN === undefined) return null;
-  var c = cursor(bytes, s.start.QUAN, s.end.QUAN, 'section QUAN');
+  var at = s.start.QUAN;
+  if (at === undefined) return null;
+  var c = cursor(bytes, at, s.end.QUAN, 'section QUAN');
   var info: QuantInfo = { mode: u8(c, 'requantize mode'), isQ: [], scale: [], zero: [] };
-  if (info.mode >= REQUANT_MODES.length) fail(c.where, c.pos - 1, 'unknown requantize mode ' + info.mode);
+  if (info.mode > 1) fail(c.where, at, 'unknown requantize mode ' + info.mode);
   var n = u16(c, 'value count');
-  var nv = g.values.length;
-  if (n * 8 > c.end - c.pos) fail(c.where, c.pos - 2, n + ' values exceed the section');
+  if (n * 8 > c.end - c.pos) fail(c.where, at + 1, n + ' values exceed the section');
   for (var i = 0; i < n; i++) {
-    var at = c.pos;
     var v = u16(c, 'value');
     var scale = f32(c, 'scale');
     var zero = i16(c, 'zero point');
-    if (v >= nv || info.isQ[v]) fail(c.where, at, 'value ' + v + ' is out of range or listed twice');
-    if (!(scale > 0 && scale < Infinity)) fail(c.where, at + 2, 'scale ' + scale + ' is not positive');
-    if (zero < -128 || zero > 127) fail(c.where, at + 6, 'zero point ' + zero + ' is not an int8');
+    if (v >= g.values.length || info.isQ[v] || !(scale > 0 && scale < Infinity) || zero < -128 || zero > 127)
+      fail(c.where, c.pos - 8, 'entry ' + i + ': value ' + v + ', scale ' + scale + ', zero point ' + zero);
     info.isQ[v] = true;
     info.scale[v] = scale;
     info.zero[v] = zero;
@@ -94,91 +91,54 @@ export function readQuant(
   if (c.pos !== c.end) fail(c.where, c.pos, 'unexpected bytes after the values');
   for (i = 0; i < g.ops.length; i++) {
     var problem = checkInt8Op(g, tensors, info, i);
-    if (problem)
-      fail('section QUAN', s.start.QUAN, 'op ' + i + ' (' + OP_NAMES[g.ops[i].code] + '): ' + problem);
+    if (problem) fail(c.where, at, 'op ' + i + ' (' + OP_NAMES[g.ops[i].code] + '): ' + problem);
   }
   return info;
-}
-
-function sameQ(q: QuantInfo, a: number, b: number): boolean {
-  return q.scale[a] === q.scale[b] && q.zero[a] === q.zero[b];
 }
 
 /** Why op `o` cannot run on its int8 values, or '' when it can (or is all float). */
 function checkInt8Op(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo, o: number): string {
   var op = g.ops[o];
-  var n = 0;
-  for (var k = 0; k < op.inputs.length; k++) if (q.isQ[op.inputs[k]]) n++;
-  if (q.isQ[op.output]) n++;
-  if (n === 0) return '';
-  if (n !== op.inputs.length + 1) return 'mixes int8 and float values';
   var code = op.code;
   var x = op.input;
   var y = op.output;
+  var n = q.isQ[y] ? 1 : 0;
+  for (var k = 0; k < op.inputs.length; k++) if (q.isQ[op.inputs[k]]) n++;
+  if (!n) return '';
+  if (n !== op.inputs.length + 1) return 'mixes int8 and float values';
+  var one =
+    q.scale[x] === q.scale[y] && q.zero[x] === q.zero[y] ? '' : 'input and output quantization differ';
   if (code === OP_DENSE || code === OP_CONV2D) {
     var w = tensors[op.weight];
-    if (w.kind !== KIND_INT8 && w.kind !== KIND_INT8_STREAM)
-      return "int8 ops need int8 weights, '" + w.name + "' is not";
-    if (w.axis > 0) return "weight '" + w.name + "' must be quantized per tensor or along axis 0";
+    var b = tensors[op.bias];
+    if ((w.kind !== KIND_INT8 && w.kind !== KIND_INT8_STREAM) || w.axis > 0)
+      return 'weights must be int8, per tensor or per output channel';
     for (k = 0; k < w.zero!.length; k++)
-      if (w.zero![k] !== 0 && (code === OP_CONV2D || w.axis === 0))
-        return 'per-channel weights must be symmetric';
-    var b = op.bias === NO_TENSOR ? null : tensors[op.bias];
-    if (b && b.kind !== KIND_INT32) return "the bias of an int8 op must be int32, '" + b.name + "' is not";
-    return '';
+      if (w.zero![k] && (w.axis === 0 || code === OP_CONV2D)) return 'per-channel weights must be symmetric';
+    return b && b.kind !== KIND_INT32 ? 'bias must be int32' : '';
   }
-  if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
-    if (!sameQ(q, x, y)) return 'input and output must share scale and zero point';
-    if (op.p[8] !== 1 || op.p[9] !== 1 || op.p[10] !== 0)
-      return 'int8 pools take no dilation or count_include_pad';
-    return '';
-  }
-  if (code === OP_RESHAPE || code === OP_RELU || code === OP_CLIP)
-    return sameQ(q, x, y) ? '' : 'input and output must share scale and zero point';
+  if (code === OP_MAXPOOL || code === OP_AVGPOOL)
+    return op.p[8] === 1 && op.p[9] === 1 && !op.p[10] ? one : 'no dilation or count_include_pad in int8';
+  if (code === OP_RESHAPE || code === OP_RELU || code === OP_CLIP) return one;
   if (code === OP_SOFTMAX)
-    return q.scale[y] === 1 / 256 && q.zero[y] === -128
+    return q.scale[y] === 1 / 256 && q.zero[y] === -128 ? '' : 'output must be scale 1/256, zero -128';
+  if (code === OP_ADD)
+    return op.inputs.length === 2 &&
+      g.values[x].size === g.values[y].size &&
+      g.values[op.inputs[1]].size === g.values[y].size
       ? ''
-      : 'int8 softmax output must have scale 1/256, zero point -128';
-  if (code === OP_ADD) {
-    if (op.inputs.length !== 2) return 'int8 add takes two values';
-    var a1 = g.values[op.inputs[0]].size;
-    if (a1 !== g.values[op.inputs[1]].size || a1 !== g.values[y].size)
-      return 'int8 add takes operands of one shape';
-    return '';
-  }
+      : 'needs two values of one shape';
   return 'no int8 kernel';
 }
 
-/** Row length of an int8 op's weights (dense: inputs; conv: kH·kW·inC/groups). */
-function rowOf(t: TensorInfo): number {
-  return t.size / t.shape[0];
-}
-
-/**
- * Bytes the int8 ops allocate for weights: int8-stream weights decoded whole (cache) or
- * one shared row at a time (stream), plus raw weights the engine had to copy.
- */
-export function quantMemory(
-  g: GraphInfo,
-  tensors: TensorInfo[],
-  q: QuantInfo,
-  cache: boolean,
-  bytes: Uint8Array,
-): number {
-  var total = 0;
+/** Bytes the int8 ops allocate: one row for int8-stream weights (raw int8 stays in the file). */
+export function quantMemory(g: GraphInfo, tensors: TensorInfo[], q: QuantInfo): number {
   var row = 0;
   for (var o = 0; o < g.ops.length; o++) {
-    var op = g.ops[o];
-    if (!q.isQ[op.output] || (op.code !== OP_DENSE && op.code !== OP_CONV2D)) continue;
-    var t = tensors[op.weight];
-    if (t.kind === KIND_INT8_STREAM) {
-      if (cache) total += t.size;
-      else row = Math.max(row, rowOf(t));
-    } else if (t.q!.buffer !== bytes.buffer) total += t.size;
-    var b = op.bias === NO_TENSOR ? null : tensors[op.bias];
-    if (b && b.ints!.buffer !== bytes.buffer) total += b.size * 4;
+    var t = tensors[g.ops[o].weight];
+    if (q.isQ[g.ops[o].output] && t && t.kind === KIND_INT8_STREAM) row = Math.max(row, t.size / t.shape[0]);
   }
-  return total + row;
+  return row;
 }
 
 /** Each op's integer parameters (TFLite's Prepare), computed once at load. */
@@ -186,32 +146,26 @@ export function prepareQuant(
   g: GraphInfo,
   tensors: TensorInfo[],
   q: QuantInfo,
-  cache: boolean,
   bytes: Uint8Array,
 ): QuantPlan[] {
   var plans: QuantPlan[] = [];
-  var rowLen = 0;
-  for (var k = 0; k < g.ops.length; k++) {
-    var wt = tensors[g.ops[k].weight];
-    if (q.isQ[g.ops[k].output] && wt && wt.kind === KIND_INT8_STREAM && !cache)
-      rowLen = Math.max(rowLen, rowOf(wt));
-  }
-  // One row buffer shared by every streamed op: its bytes take the symbols, its int8 view the values.
-  var row = new Int8Array(rowLen);
+  // One row buffer, shared by every op with int8-stream weights.
+  var row = new Int8Array(quantMemory(g, tensors, q));
   var rowBytes = new Uint8Array(row.buffer);
   for (var o = 0; o < g.ops.length; o++) {
     var op = g.ops[o];
     var x = op.input;
     var y = op.output;
+    var code = op.code;
     var p: QuantPlan = {
       q: null,
       w: null,
       reader: null,
       row: null,
-      rowBytes: null,
+      bytes: null,
+      conv: null,
       add: null,
       softmax: null,
-      conv: null,
     };
     plans.push(p);
     if (!q.isQ[y]) continue;
@@ -224,35 +178,26 @@ export function prepareQuant(
       qmax: 127,
     };
     p.q = qo;
-    var code = op.code;
     if (code === OP_DENSE || code === OP_CONV2D) {
-      var wt2 = tensors[op.weight];
-      var ws = wt2.scale!;
-      p.w = wt2.q;
-      if (wt2.kind === KIND_INT8_STREAM) {
-        var st = wt2.index!;
+      var t = tensors[op.weight];
+      setScales(qo, q.scale[x], t.scale!, q.scale[y], q.mode > 0);
+      p.w = t.q;
+      if (t.kind === KIND_INT8_STREAM) {
+        var st = t.index!;
         p.reader = symbolReader(
           bytes,
           st.start,
           st.end,
           st.coding === CODING_FIXED ? null : st.table,
           st.width,
-          "tensor '" + wt2.name + "' values",
+          t.name,
         );
-        if (cache) {
-          p.w = new Int8Array(wt2.size);
-          readRun(p.reader, new Uint8Array(p.w.buffer), wt2.size, null);
-          p.reader = null;
-        } else {
-          p.row = row;
-          p.rowBytes = rowBytes;
-        }
+        p.row = row;
+        p.bytes = rowBytes;
       }
-      qo.mult = convMultipliers(q.scale[x], ws, q.scale[y]);
-      if (q.mode === 1) qo.fscale = floatScales(q.scale[x], ws, q.scale[y]);
       if (code === OP_CONV2D) {
         clampRange(qo, op.p[9], op.p[10], q.scale[y]);
-        p.conv = convShape(g.values[x].shape, g.values[y].shape, tensors[op.weight].shape, op.p);
+        p.conv = convShape(g.values[x].shape, g.values[y].shape, t.shape, op.p);
       }
     } else if (code === OP_RELU) clampRange(qo, 0, Infinity, q.scale[y]);
     else if (code === OP_CLIP) clampRange(qo, op.p[0], op.p[1], q.scale[y]);
@@ -281,21 +226,20 @@ export function runInt8(
   var n = out.length;
   var bias = op.bias === NO_TENSOR ? null : tensors[op.bias].ints;
   var r = plan.reader;
+  var row = plan.row!;
+  var len = code === OP_DENSE ? x.length : plan.conv ? plan.conv.kh * plan.conv.kw * plan.conv.icg : 0;
   if (r) rewind(r);
-  if (code === OP_DENSE) {
-    var w = tensors[op.weight];
-    var wZp = w.axis < 0 ? w.zero![0] : 0;
-    var inN = x.length;
-    for (var o = 0; o < n; o++) {
-      if (r) readRun(r, plan.rowBytes!, inN, null);
-      out[o] = denseRowInt8(x, r ? plan.row! : plan.w!, r ? 0 : o * inN, wZp, bias ? bias[o] : 0, inN, q, o);
-    }
-  } else if (code === OP_CONV2D) {
-    var c = plan.conv!;
-    var rowLen = c.kh * c.kw * c.icg;
-    for (var oc = 0; oc < c.oc; oc++) {
-      if (r) readRun(r, plan.rowBytes!, rowLen, null);
-      convInt8Channel(x, r ? plan.row! : plan.w!, r ? 0 : oc * rowLen, bias ? bias[oc] : 0, out, oc, c, q);
+  if (code === OP_DENSE || code === OP_CONV2D) {
+    var wZp = tensors[op.weight].axis < 0 ? tensors[op.weight].zero![0] : 0;
+    var oc = code === OP_DENSE ? n : plan.conv!.oc;
+    for (var c = 0; c < oc; c++) {
+      // A streamed row's symbols are its values' bytes.
+      if (r) readRun(r, plan.bytes!, len, null);
+      var w = r ? row : plan.w!;
+      var at = r ? 0 : c * len;
+      var b = bias ? bias[c] : 0;
+      if (code === OP_DENSE) out[c] = denseRowInt8(x, w, at, wZp, b, len, q, c);
+      else convInt8Channel(x, w, at, b, out, c, plan.conv!, q);
     }
   } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
     poolInt8(x, g.values[op.input].shape, out, g.values[op.output].shape, op.p, code === OP_MAXPOOL, q);
@@ -303,10 +247,9 @@ export function runInt8(
     clampInt8(x, out, n, q);
   } else if (code === OP_SOFTMAX) {
     var shape = g.values[op.output].shape;
-    softmaxInt8(x, out, n, shape.length ? shape[shape.length - 1] : 1, plan.softmax!);
+    softmaxInt8(x, out, n, shape[shape.length - 1], plan.softmax!);
   } else if (code === OP_ADD) {
-    var b = bufs[op.inputs[1]]!;
-    addInt8(x, b, b.length, out, n, plan.add!);
+    addInt8(x, bufs[op.inputs[1]]!, out, n, plan.add!);
   }
   // Reshape shares its input's buffer: nothing to do.
 }
@@ -319,11 +262,10 @@ export function quantizeInput(
   zero: number,
   name: string,
 ): void {
-  var raw = x instanceof Int8Array;
   for (var i = 0; i < out.length; i++) {
     var v = +x[i];
     if (v !== v) fail('input', i, "input '" + name + "' holds a value that is not a number");
-    if (!raw) v = quantizeValue(v, scale, zero);
+    if (!(x instanceof Int8Array)) v = quantizeValue(v, scale, zero);
     out[i] = v < -128 ? -128 : v > 127 ? 127 : v;
   }
 }

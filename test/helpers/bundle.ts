@@ -6,3 +6,10 @@ let cached: Promise<string> | undefined;
 export function runtimeBundle(): Promise<string> {
   return (cached ??= bundleRuntime(true));
 }
+
+let cachedInt8: Promise<string> | undefined;
+
+/** The runtime bundle with int8 kernels (dist/mote-runtime-int8.min.js), for int8 models. */
+export function runtimeBundleInt8(): Promise<string> {
+  return (cachedInt8 ??= bundleRuntime(true, true));
+}

@@ -5,6 +5,8 @@
 // relu/clip op. QUANTIZE on a graph input and DEQUANTIZE on a graph output are absorbed:
 // the runtime quantizes float inputs and dequantizes int8 outputs itself.
 import { readFile } from 'node:fs/promises';
+// int8 graphs come from here: register the runtime's int8 kernels for the host.
+import '../../runtime/int8-support.js';
 import type { Encoding, Graph, Op, Quantization, Requantize, Value } from '../../ir/types.js';
 import { builtinName, OP } from './opcodes.js';
 import {
