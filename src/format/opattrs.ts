@@ -135,6 +135,8 @@ export function opFromAttrs(
       return { op: kind, input, output, axes: a.list };
     case 'reshape':
       return { op: kind, input, output, shape: outShape };
+    case 'matmul':
+      return { op: kind, input, other: inputs[1], output };
     default:
       return { op: kind, input, output };
   }

@@ -5,6 +5,7 @@ import type { Op } from './types.js';
 export function opInputs(op: Op): string[] {
   if (op.op === 'concat') return [op.input, ...op.others];
   if ((op.op === 'add' || op.op === 'mul') && op.other !== undefined) return [op.input, op.other];
+  if (op.op === 'matmul') return [op.input, op.other];
   return [op.input];
 }
 

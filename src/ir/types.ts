@@ -263,6 +263,14 @@ export interface ReduceMeanOp {
   axes: number[];
 }
 
+/** Product of two computed matrices: input [m, k] · other [k, n] → [m, n]. */
+export interface MatMulOp {
+  op: 'matmul';
+  input: string;
+  other: string;
+  output: string;
+}
+
 export type Op =
   | DenseOp
   | ReluOp
@@ -279,7 +287,8 @@ export type Op =
   | ConcatOp
   | PadOp
   | TransposeOp
-  | ReduceMeanOp;
+  | ReduceMeanOp
+  | MatMulOp;
 export type OpKind = Op['op'];
 
 /** Per-input normalisation applied by the runtime: x' = (x - mean) / std. */

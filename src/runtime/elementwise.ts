@@ -1,5 +1,5 @@
 // Ops that move or combine whole tensors: broadcast add/mul/prelu, concat, pad,
-// transpose and reduce-mean. All walk an index odometer over a shape with per-operand
+// transpose, reduce-mean and the product of two computed matrices. All walk an index odometer over a shape with per-operand
 // strides (0 along broadcast axes), so one loop serves every rank up to 8.
 import { OP_ADD, OP_MUL, stridesOf } from './ops.js';
 
@@ -145,4 +145,22 @@ export function reduceMean(
   for (var i = 0; i < out.length; i++) out[i] = 0;
   walk(x, stridesOf(inShape), out, 0, ds, inShape, idx, true);
   for (i = 0; i < out.length; i++) out[i] /= count;
+}
+
+/** out [m, n] = a [m, k] · b [k, n], both computed values. Sums in double precision. */
+export function matmul(
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  for (var i = 0; i < m; i++) {
+    for (var j = 0; j < n; j++) {
+      var acc = 0;
+      for (var t = 0; t < k; t++) acc += a[i * k + t] * b[t * n + j];
+      out[i * n + j] = acc;
+    }
+  }
 }

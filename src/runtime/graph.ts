@@ -33,6 +33,7 @@ export {
   OP_CLIP,
   OP_LOGSOFTMAX,
   OP_REDUCEMEAN,
+  OP_MATMUL,
 } from './ops.js';
 
 /** Most inputs one op may have (concat). */

@@ -29,10 +29,11 @@ export var OP_SOFTPLUS = 20;
 export var OP_CLIP = 21;
 export var OP_LOGSOFTMAX = 22;
 export var OP_REDUCEMEAN = 23;
+export var OP_MATMUL = 24;
 
 export var OP_NAMES = (
   ' dense relu softmax reshape conv2d maxpool avgpool globalavgpool add mul concat pad transpose' +
-  ' leakyrelu prelu elu selu sigmoid tanh softplus clip logsoftmax reducemean'
+  ' leakyrelu prelu elu selu sigmoid tanh softplus clip logsoftmax reducemean matmul'
 ).split(' ');
 
 // Attributes of each op, in order: T a u16 tensor index (0xFFFF = none), i a u16
@@ -42,7 +43,10 @@ export var OP_NAMES = (
 // t l b r, dilations h w, count_include_pad (avgpool; 0 for maxpool). add, mul: constant
 // second operand or none. concat: axis. pad: value, begins. transpose: perm. leakyrelu,
 // elu: alpha. prelu: slope tensor. selu: alpha, gamma. clip: min, max. reducemean: axes.
-export var OP_ATTRS = '.TT....TTiiiiiiiiiff.iiiiiiiiiii.iiiiiiiiiii..T.T.i.fL.L.f.T.f.ff....ff..L'.split('.');
+// matmul: none (two value inputs).
+export var OP_ATTRS = '.TT....TTiiiiiiiiiff.iiiiiiiiiii.iiiiiiiiiii..T.T.i.fL.L.f.T.f.ff....ff..L.'.split(
+  '.',
+);
 
 export var NO_TENSOR = 0xffff;
 
@@ -118,7 +122,8 @@ export function checkOp(
   var inSize = sizeOfShape(x);
   var outSize = sizeOfShape(out);
   var r: OpShapeInfo = { macs: 0, strides: [] };
-  var nIn = code === OP_CONCAT ? -1 : (code === OP_ADD || code === OP_MUL) && !ts[0] ? 2 : 1;
+  var nIn =
+    code === OP_CONCAT ? -1 : ((code === OP_ADD || code === OP_MUL) && !ts[0]) || code === OP_MATMUL ? 2 : 1;
   if (nIn > 0 && ins.length !== nIn) return 'needs ' + nIn + ' input(s), has ' + ins.length;
   if (nIn < 0 && ins.length < 1) return 'needs at least one input';
   var d: number;
@@ -258,6 +263,14 @@ export function checkOp(
       ps.push(st[q]);
     }
     r.strides = [ps];
+    return r;
+  }
+  if (code === OP_MATMUL) {
+    var b2 = ins[1];
+    if (x.length !== 2 || b2.length !== 2 || out.length !== 2) return 'needs matrices';
+    if (x[1] !== b2[0] || out[0] !== x[0] || out[1] !== b2[1])
+      return dims(x) + ' x ' + dims(b2) + ' does not give ' + dims(out);
+    r.macs = x[0] * x[1] * b2[1];
     return r;
   }
   if (code === OP_REDUCEMEAN) {

@@ -84,6 +84,8 @@ export function convModel(seed: number, conv: Encode, depthwise: Encode): Graph 
   op({ op: 'softplus', input: 'se', output: 'sp' }, [8, 3]);
   op({ op: 'clip', input: 'sp', output: 'cl', min: -1, max: 1 }, [8, 3]);
   op({ op: 'reshape', input: 'cl', output: 'f', shape: [24] }, [24]);
+  op({ op: 'transpose', input: 'cl', output: 'clt', perm: [1, 0] }, [3, 8]);
+  op({ op: 'matmul', input: 'clt', other: 'cl', output: 'gram' }, [3, 3]);
   op({ op: 'dense', input: 'f', output: 'd', weight: tensor('d.w', [3, 24], conv) }, [3]);
   op({ op: 'logsoftmax', input: 'd', output: 'y' }, [3]);
   op({ op: 'globalavgpool', input: 'p1', output: 'g' }, [4]);
@@ -93,7 +95,7 @@ export function convModel(seed: number, conv: Encode, depthwise: Encode): Graph 
       { name: 'x', shape: [6, 6, 2] },
       { name: 'z', shape: [3, 1, 4] },
     ],
-    outputs: ['y', 'gs'],
+    outputs: ['y', 'gs', 'gram'],
     values,
     tensors,
     ops,

@@ -25,10 +25,6 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   // Neg is not among the ops of issue 5.
   test_operator_basic: /unsupported op Neg in node 4/,
   test_operator_params: /unsupported op Neg in node 4/,
-  // Gemm whose B is a graph input (a matrix product of two activations): mote's dense
-  // op needs constant weights.
-  test_operator_addmm: /node 0 \(Gemm\): B input '1' is computed, not constant/,
-  test_operator_mm: /node 1 \(Gemm\): B input '1' is computed, not constant/,
   // Pad in 'reflect' mode (the issue's Pad is constant padding).
   test_operator_pad: /unsupported Pad mode 'reflect'/,
 };

@@ -26,9 +26,9 @@ import {
  * same ops at opset 13 are checked here in the models of onnx-models.ts.
  */
 const ORT_CANNOT_RUN =
-  /^test_(AvgPool2d|AvgPool2d_stride|BatchNorm1d_3d_input_eval|BatchNorm2d_eval|BatchNorm2d_momentum_eval|Linear|PReLU_1d|PReLU_2d|PReLU_2d_multiparam)$/;
+  /^test_(AvgPool2d|AvgPool2d_stride|BatchNorm1d_3d_input_eval|BatchNorm2d_eval|BatchNorm2d_momentum_eval|Linear|PReLU_1d|PReLU_2d|PReLU_2d_multiparam|operator_addmm|operator_mm)$/;
 /** Cases mote refuses (see onnx-conformance.test.ts). */
-const MOTE_REFUSES = /^test_operator_(add_broadcast|addmm|basic|mm|pad|params)$/;
+const MOTE_REFUSES = /^test_operator_(add_broadcast|basic|pad|params)$/;
 
 function randomInputs(imp: OnnxImport, seed: number): Float32Array[] {
   const rand = mulberry32(seed);

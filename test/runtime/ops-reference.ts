@@ -207,6 +207,14 @@ function apply(
     }
     case 'reshape':
       return x;
+    case 'matmul': {
+      const b = env.get(op.other)!;
+      const [m, k] = xs;
+      const n = os[1];
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < n; j++) for (let t = 0; t < k; t++) y[i * n + j] += x[i * k + t] * b[t * n + j];
+      return y;
+    }
     case 'relu':
       return map((v) => Math.max(0, v));
     case 'leakyrelu':

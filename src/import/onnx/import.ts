@@ -62,15 +62,19 @@ export function importOnnxModel(bytes: Uint8Array, file = 'model.onnx'): OnnxImp
     c.fresh(t.name);
   }
   const inputs: OnnxBoundary[] = [];
-  for (const v of g.input) {
-    if (c.consts.has(v.name)) continue;
-    const shape = inputShape(c, v);
+  const fed = g.input.filter((v) => !c.consts.has(v.name));
+  const shapes = fed.map((v) => inputShape(c, v));
+  // Inputs of rank ≥ 2 carry a batch axis when they agree on its size; inputs that
+  // disagree (a matrix product of two inputs) are whole tensors, run as one sample.
+  const firsts = new Set(shapes.filter((s) => s.length >= 2).map((s) => s[0]));
+  fed.forEach((v, i) => {
+    const shape = shapes[i];
     const name = c.fresh(v.name);
-    const val = { name, shape, batched: shape.length >= 2, layout: 'plain' as const };
+    const val = { name, shape, batched: shape.length >= 2 && firsts.size === 1, layout: 'plain' as const };
     c.vals.set(v.name, val);
     c.graph.inputs.push({ name, shape: c.moteShape(val) });
     inputs.push({ onnxName: v.name, moteName: name, shape, batched: val.batched });
-  }
+  });
   // Every unsupported op is named up front, before any conversion work.
   const unsupported = g.node
     .map((n, i) => ({ n, i }))

@@ -470,13 +470,60 @@ function dense(c: Ctx, n: NodeProto, x0: Val, w: Const, bias: Float64Array | nul
   set(c, n, c.emit(op, y));
 }
 
+/**
+ * A·B (+ C) where B is computed: a matmul op on whole matrices (A of a batch is one
+ * row per sample). `transB` transposes B first; alpha and a computed C are applied by
+ * mul and add ops.
+ */
+function matmulOf(c: Ctx, n: NodeProto, transB: boolean, alpha: number, cName: string, beta: number): void {
+  let x = c.relayout(c.val(n.input[0]), 'plain');
+  let b = c.relayout(c.val(n.input[1]), 'plain');
+  if (b.batched || b.shape.length !== 2)
+    c.fail(`B '${n.input[1]}' [${b.shape}] must be one matrix (not batched)`);
+  if (transB) {
+    const t: Val = { ...b, name: c.fresh(`${b.name}:T`), shape: [b.shape[1], b.shape[0]] };
+    b = c.emit({ op: 'transpose', input: b.name, output: t.name, perm: [1, 0] }, t);
+  }
+  if (x.shape.length !== 2 || x.shape[1] !== b.shape[0]) c.fail(`A [${x.shape}] does not fit B [${b.shape}]`);
+  const batched = x.batched;
+  const outShape = [x.shape[0], b.shape[1]];
+  // One sample of a batched A is a row: a [1, k] matrix for the product.
+  if (batched) x = c.reshape(x, { ...x, name: c.fresh(`${x.name}:row`), shape: [x.shape[0], 1, x.shape[1]] });
+  const next = (suffix: string, shape: number[]): Val => ({
+    name: c.fresh(`${n.output[0]}${suffix}`),
+    shape,
+    batched,
+    layout: 'plain',
+  });
+  let y = next(':matmul', batched ? [x.shape[0], 1, b.shape[1]] : outShape);
+  c.emit({ op: 'matmul', input: x.name, other: b.name, output: y.name }, y);
+  if (batched) y = c.reshape(y, next(':rows', outShape));
+  if (alpha !== 1) {
+    const k = c.tensor(`${n.output[0]}.alpha`, { dims: [1], data: Float64Array.of(alpha) });
+    const z = next(':alpha', outShape);
+    y = c.emit({ op: 'mul', input: y.name, output: z.name, constant: k }, z);
+  }
+  if (cName && beta !== 0) {
+    if (beta !== 1) c.fail('Gemm with a computed B and beta ≠ 1 is not supported');
+    const z = next(':c', outShape);
+    if (c.isConst(cName)) {
+      const k = c.tensor(`${n.output[0]}.c`, c.operandFor(c.consts.get(cName)!, y));
+      y = c.emit({ op: 'add', input: y.name, output: z.name, constant: k }, z);
+    } else {
+      const v = c.relayout(c.val(cName), 'plain');
+      if (v.batched !== batched) c.fail(`C '${cName}' and A·B differ in batch`);
+      y = c.emit({ op: 'add', input: y.name, other: v.name, output: z.name }, z);
+    }
+  }
+  set(c, n, y);
+}
+
 const gemm: Handler = (c, n, a) => {
   if (a.int('transA', 0)) c.fail('transA = 1 is not supported');
-  if (!c.isConst(n.input[1]))
-    c.fail(`B input '${n.input[1]}' is computed, not constant: mote's dense op needs constant weights`);
   const x = c.val(n.input[0]);
   const alpha = a.float('alpha', 1);
   const beta = a.float('beta', 1);
+  if (!c.isConst(n.input[1])) return matmulOf(c, n, a.int('transB', 0) === 1, alpha, opt(n, 2), beta);
   let w = c.constant(n.input[1], 'Gemm B');
   if (w.dims.length !== 2) c.fail(`B must be a matrix, not [${w.dims}]`);
   if (!a.int('transB', 0)) w = permute(w, [1, 0]);
@@ -493,8 +540,7 @@ const gemm: Handler = (c, n, a) => {
 };
 
 const matMul: Handler = (c, n) => {
-  if (!c.isConst(n.input[1]))
-    c.fail(`second input '${n.input[1]}' is computed, not constant: mote's dense op needs constant weights`);
+  if (!c.isConst(n.input[1])) return matmulOf(c, n, false, 1, '', 0);
   const w = c.constant(n.input[1], 'MatMul B');
   if (w.dims.length !== 2) c.fail(`B must be a matrix, not [${w.dims}]`);
   dense(c, n, c.val(n.input[0]), permute(w, [1, 0]), null);
