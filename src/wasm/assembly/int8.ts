@@ -87,7 +87,40 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult:
     for (let ox = 0; ox < ow; ox++) {
       const x0 = ox * sw - pl;
       const o = out + <usize>((oy * ow + ox) * oc);
-      for (let cb = 0; cb < ocp; cb += 4) {
+      let cb = 0;
+      // 16 output channels at a time: one input value feeds four vectors.
+      if (ASC_FEATURE_SIMD) {
+        for (; cb + 16 <= ocp; cb += 16) {
+          const bp = b + ((<usize>cb) << 2);
+          let a0 = v128.load(bp);
+          let a1 = v128.load(bp, 16);
+          let a2 = v128.load(bp, 32);
+          let a3 = v128.load(bp, 48);
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= wd) continue;
+              const xp = x + <usize>((iy * wd + ix) * c);
+              let wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>cb) << 2);
+              for (let ic = 0; ic < c; ic++) {
+                const xs = i32x4.splat(<i32>load<i8>(xp + <usize>ic) - inZp);
+                a0 = i32x4.add(a0, i32x4.mul(xs, v128.load(wp)));
+                a1 = i32x4.add(a1, i32x4.mul(xs, v128.load(wp, 16)));
+                a2 = i32x4.add(a2, i32x4.mul(xs, v128.load(wp, 32)));
+                a3 = i32x4.add(a3, i32x4.mul(xs, v128.load(wp, 48)));
+                wp += icStride;
+              }
+            }
+          }
+          store4(o, cb, oc, a0, mult, q);
+          store4(o, cb + 4, oc, a1, mult, q);
+          store4(o, cb + 8, oc, a2, mult, q);
+          store4(o, cb + 12, oc, a3, mult, q);
+        }
+      }
+      for (; cb < ocp; cb += 4) {
         if (ASC_FEATURE_SIMD) {
           let a = v128.load(b + ((<usize>cb) << 2));
           for (let ky = 0; ky < kh; ky++) {
