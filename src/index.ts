@@ -20,6 +20,13 @@ export {
 } from './import/onnx/import.js';
 export { runBatched } from './import/onnx/batch.js';
 export {
+  importTflite,
+  importTfliteFile,
+  TfliteImportError,
+  type TfliteImportOptions,
+} from './import/tflite/import.js';
+export { TfliteFormatError } from './import/tflite/flatbuffer.js';
+export {
   load as loadModel,
   run,
   type LoadOptions,

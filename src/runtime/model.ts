@@ -479,7 +479,7 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     }
     concat(xs, shapes, out, outShape, op.p[0], m.idx);
   } else if (code === OP_PAD) {
-    pad(a, inShape, out, outShape, op.list, op.p[0], m.idx);
+    pad(a, inShape, out, outShape, op.list, op.p, m.idx);
   } else if (code === OP_TRANSPOSE) {
     transpose(a, op.strides[0], out, outShape, m.idx);
   } else if (code === OP_REDUCEMEAN) {
