@@ -84,7 +84,7 @@ const SPECS: Record<string, Spec> = {
   'deep-exits': {
     description:
       'conv 3×3×8, conv 3×3×16, max-pool 2, conv 3×3×32, conv 3×3×32, max-pool 2, dense 512→64→10 ' +
-      '(47,994 backbone parameters) with exits after conv 1 (max-pool 2 → dense 1352→10) and after ' +
+      '(48,618 backbone parameters) with exits after conv 1 (max-pool 2 → dense 1352→10) and after ' +
       'the first pool (max-pool 2 → dense 576→32 (ReLU) → dense 32→10)',
     build: () => {
       const m = tf.sequential({ name: 'deep-exits' });

@@ -6,6 +6,7 @@ import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
 import { compressHelp } from './compress-help.js';
 import { distillHelp } from './distill-help.js';
+import { exitsCommand, exitsHelp } from './exits.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
@@ -32,6 +33,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
+  exits      accuracy, mean MACs and time of a model's early exits vs running to the end
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
@@ -50,6 +52,7 @@ const COMMANDS: Record<string, string> = {
   compile: compileHelp,
   compress: compressHelp,
   distill: distillHelp,
+  exits: exitsHelp,
   inspect: inspectHelp,
   run: runHelp,
   eval: evalHelp,
@@ -187,6 +190,8 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         json,
       );
     }
+    case 'exits':
+      return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', json);
     case 'compile':
       return compileCommand(
         need(file, 'compile needs a model file'),
