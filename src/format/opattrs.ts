@@ -12,6 +12,7 @@ export interface OpAttrs {
 }
 
 const NONE: [number, number] = [-Infinity, Infinity];
+const PAD_MODES = ['constant', 'reflect', 'edge'] as const;
 
 export function attrsOf(op: Op): OpAttrs {
   const a: OpAttrs = { tensors: [], nums: [], list: [] };
@@ -35,7 +36,7 @@ export function attrsOf(op: Op): OpAttrs {
       a.nums = [op.axis];
       break;
     case 'pad':
-      a.nums = [op.value];
+      a.nums = [op.value, PAD_MODES.indexOf(op.mode ?? 'constant')];
       a.list = op.begins;
       break;
     case 'transpose':
@@ -119,7 +120,14 @@ export function opFromAttrs(
     case 'concat':
       return { op: kind, input, others: inputs.slice(1), output, axis: n[0] };
     case 'pad':
-      return { op: kind, input, output, begins: a.list, value: n[0] };
+      return {
+        op: kind,
+        input,
+        output,
+        begins: a.list,
+        value: n[0],
+        ...(n[1] ? { mode: PAD_MODES[n[1]] } : {}),
+      };
     case 'transpose':
       return { op: kind, input, output, perm: a.list };
     case 'leakyrelu':

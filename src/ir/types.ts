@@ -238,13 +238,18 @@ export interface ConcatOp {
   axis: number;
 }
 
-/** Constant padding: the input lands at offsets `begins` of the (larger) output. */
+/**
+ * Padding: the input lands at offsets `begins` of the (larger) output; the rest is
+ * `value` ('constant', the default), the input mirrored without its edge ('reflect',
+ * pads smaller than the input) or its edge repeated ('edge').
+ */
 export interface PadOp {
   op: 'pad';
   input: string;
   output: string;
   begins: number[];
   value: number;
+  mode?: 'constant' | 'reflect' | 'edge';
 }
 
 /** output axis d is input axis perm[d]. */

@@ -109,14 +109,54 @@ export function pad(
   out: Float32Array,
   outShape: number[],
   begins: number[],
-  value: number,
+  p: number[],
   idx: number[],
 ): void {
+  if (p[1]) {
+    padMirror(x, inShape, out, outShape, begins, p[1] === 1, idx);
+    return;
+  }
+  var value = p[0];
   for (var i = 0; i < out.length; i++) out[i] = value;
   var os = stridesOf(outShape);
   var to = 0;
   for (var d = 0; d < begins.length; d++) to += begins[d] * os[d];
   walk(x, stridesOf(inShape), out, to, os, inShape, idx, false);
+}
+
+/**
+ * Reflect (mirror without repeating the edge) or edge (repeat the edge) padding: each
+ * output index reads the input index it maps to, axis by axis (pads are smaller than
+ * the input, so one reflection suffices).
+ */
+function padMirror(
+  x: Float32Array,
+  inShape: number[],
+  out: Float32Array,
+  outShape: number[],
+  begins: number[],
+  reflect: boolean,
+  idx: number[],
+): void {
+  var rank = outShape.length;
+  var st = stridesOf(inShape);
+  var d: number;
+  for (d = 0; d < rank; d++) idx[d] = 0;
+  for (var i = 0; i < out.length; i++) {
+    var at = 0;
+    for (d = 0; d < rank; d++) {
+      var n = inShape[d];
+      var j = idx[d] - begins[d];
+      if (j < 0) j = reflect ? -j : 0;
+      else if (j >= n) j = reflect ? 2 * n - 2 - j : n - 1;
+      at += j * st[d];
+    }
+    out[i] = x[at];
+    for (d = rank - 1; d >= 0; d--) {
+      if (++idx[d] < outShape[d]) break;
+      idx[d] = 0;
+    }
+  }
 }
 
 /** Mean over `axes`; the output holds the kept axes in order (keepdims or not alike). */

@@ -41,10 +41,11 @@ export var OP_NAMES = (
 // By code: dense: weight, bias. conv2d: weight, bias, strides h w, pads t l b r,
 // dilations h w, groups, clip min max. maxpool, avgpool: kernel h w, strides h w, pads
 // t l b r, dilations h w, count_include_pad (avgpool; 0 for maxpool). add, mul: constant
-// second operand or none. concat: axis. pad: value, begins. transpose: perm. leakyrelu,
+// second operand or none. concat: axis. pad: value, mode (0 constant, 1 reflect, 2
+// edge), begins. transpose: perm. leakyrelu,
 // elu: alpha. prelu: slope tensor. selu: alpha, gamma. clip: min, max. reducemean: axes.
 // matmul: none (two value inputs).
-export var OP_ATTRS = '.TT....TTiiiiiiiiiff.iiiiiiiiiii.iiiiiiiiiii..T.T.i.fL.L.f.T.f.ff....ff..L.'.split(
+export var OP_ATTRS = '.TT....TTiiiiiiiiiff.iiiiiiiiiii.iiiiiiiiiii..T.T.i.fiL.L.f.T.f.ff....ff..L.'.split(
   '.',
 );
 
@@ -245,8 +246,9 @@ export function checkOp(
   }
   if (code === OP_PAD) {
     if (list.length !== x.length || out.length !== x.length) return 'needs one begin pad per axis';
+    if (p[1] > 2) return 'pad mode ' + p[1] + ' is not 0 (constant), 1 (reflect) or 2 (edge)';
     for (d = 0; d < x.length; d++)
-      if (list[d] + x[d] > out[d])
+      if (list[d] + x[d] > out[d] || (p[1] === 1 && (list[d] >= x[d] || out[d] - x[d] - list[d] >= x[d])))
         return 'axis ' + d + ': pad ' + list[d] + ' + ' + x[d] + ' exceeds ' + out[d];
     return r;
   }

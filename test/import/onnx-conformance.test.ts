@@ -25,8 +25,6 @@ const EXPECTED_FAILURES: Record<string, RegExp> = {
   // Neg is not among the ops of issue 5.
   test_operator_basic: /unsupported op Neg in node 4/,
   test_operator_params: /unsupported op Neg in node 4/,
-  // Pad in 'reflect' mode (the issue's Pad is constant padding).
-  test_operator_pad: /unsupported Pad mode 'reflect'/,
 };
 /**
  * Runs but cannot match: its float64 test vectors are uninitialized memory (values such

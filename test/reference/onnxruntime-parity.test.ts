@@ -28,7 +28,7 @@ import {
 const ORT_CANNOT_RUN =
   /^test_(AvgPool2d|AvgPool2d_stride|BatchNorm1d_3d_input_eval|BatchNorm2d_eval|BatchNorm2d_momentum_eval|Linear|PReLU_1d|PReLU_2d|PReLU_2d_multiparam|operator_addmm|operator_mm)$/;
 /** Cases mote refuses (see onnx-conformance.test.ts). */
-const MOTE_REFUSES = /^test_operator_(add_broadcast|basic|pad|params)$/;
+const MOTE_REFUSES = /^test_operator_(add_broadcast|basic|params)$/;
 
 function randomInputs(imp: OnnxImport, seed: number): Float32Array[] {
   const rand = mulberry32(seed);

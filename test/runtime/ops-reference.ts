@@ -167,6 +167,18 @@ function apply(
       return y;
     }
     case 'pad': {
+      if (op.mode === 'reflect' || op.mode === 'edge') {
+        for (let i = 0; i < y.length; i++) {
+          const src = unflat(i, os).map((v, d) => {
+            const j = v - op.begins[d];
+            const n = xs[d];
+            if (op.mode === 'edge') return Math.min(n - 1, Math.max(0, j));
+            return j < 0 ? -j : j >= n ? 2 * n - 2 - j : j;
+          });
+          y[i] = x[flat(src, xs)];
+        }
+        return y;
+      }
       y.fill(op.value);
       for (let i = 0; i < x.length; i++)
         y[

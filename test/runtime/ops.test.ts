@@ -273,10 +273,12 @@ function opsGraph(): Graph {
   b.op({ op: 'logsoftmax', input: 'flat', output: 'lsm' }, [56]);
   b.op({ op: 'softmax', input: 'tr', output: 'sm' }, [14, 8, 4]);
   b.op({ op: 'relu', input: 'cat', output: 'relu' }, [3, 3, 12]);
+  b.op({ op: 'pad', input: 'mul', output: 'refl', begins: [2, 1, 0], value: 0, mode: 'reflect' }, [6, 5, 5]);
+  b.op({ op: 'pad', input: 'mul', output: 'edge', begins: [0, 3, 1], value: 0, mode: 'edge' }, [4, 8, 7]);
   b.op({ op: 'reshape', input: 'tr', output: 'tr2', shape: [56, 8] }, [56, 8]);
   b.op({ op: 'reshape', input: 'cat0', output: 'cat2', shape: [8, 27] }, [8, 27]);
   b.op({ op: 'matmul', input: 'tr2', other: 'cat2', output: 'mm' }, [56, 27]);
-  return b.out('lsm', 'gap', 'rm2', 'sm', 'relu', 'mm');
+  return b.out('lsm', 'gap', 'rm2', 'sm', 'relu', 'mm', 'refl', 'edge');
 }
 
 describe('pool, activation and tensor ops', () => {

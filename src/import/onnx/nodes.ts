@@ -691,7 +691,8 @@ const concat: Handler = (c, n, a) => {
 
 const pad: Handler = (c, n, a) => {
   const mode = a.string('mode', 'constant');
-  if (mode !== 'constant') c.fail(`unsupported Pad mode '${mode}' (only 'constant')`);
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge')
+    c.fail(`unsupported Pad mode '${mode}' (constant, reflect and edge are)`);
   if (opt(n, 3)) c.fail('Pad axes input is not supported');
   const x = c.val(n.input[0]);
   const r = x.shape.length;
@@ -708,7 +709,13 @@ const pad: Handler = (c, n, a) => {
   if (x.batched) begins = begins.slice(1);
   if (x.layout === 'nhwc')
     begins = begins.length === 3 ? [begins[1], begins[2], begins[0]] : [0, begins[1], begins[0]];
-  set(c, n, c.emit({ op: 'pad', input: x.name, output: y.name, begins, value }, y));
+  const op: Op = { op: 'pad', input: x.name, output: y.name, begins, value };
+  if (mode !== 'constant') {
+    if (pads.some((p, i) => mode === 'reflect' && p >= x.shape[i % r]))
+      c.fail(`reflect pads [${pads}] must be smaller than the input [${x.shape}]`);
+    op.mode = mode as 'reflect' | 'edge';
+  }
+  set(c, n, c.emit(op, y));
 };
 
 const reduceMean: Handler = (c, n, a) => {
