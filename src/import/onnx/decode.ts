@@ -65,6 +65,9 @@ export interface Model {
   graph?: GraphProto;
 }
 
+// int64 fields as numbers, repeated fields always present, bytes as Uint8Array (the
+// typings only name String and Array for `bytes`, though any other value means "keep
+// the bytes", hence the cast).
 const TO_OBJECT: protobuf.IConversionOptions = {
   longs: Number,
   arrays: true,
