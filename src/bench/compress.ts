@@ -105,7 +105,7 @@ for (const name of Object.keys(PAPER)) {
     '| stage (same final weights, re-stored) | bytes | ratio | Deep Compression |',
     '|---|---|---|---|',
     `| float32 | ${floatBytes} | 1.0× | 1× |`,
-    `| pruning only (sparse, float32 values, fixed-width relative indices) | ${st.pruneOnly} | ${x(floatBytes / st.pruneOnly)} | ${name === 'lenet-5' ? '12×' : '12×'} (pruning) |`,
+    `| pruning only (sparse, float32 values, fixed-width relative indices) | ${st.pruneOnly} | ${x(floatBytes / st.pruneOnly)} | 12× (pruning) |`,
     `| + clustering (codebook indices, fixed width) | ${st.clustered} | ${x(floatBytes / st.clustered)} | ${name === 'lenet-5' ? '33×' : '32×'} |`,
     `| + Huffman (indices and gaps) = the file | ${st.huffman} | ${x(floatBytes / st.huffman)} | ${p.ratio}× |`,
     '',
