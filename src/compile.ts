@@ -2,8 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Graph } from './ir/types.js';
 import { importTfjsLayersFile } from './import/tfjs/layers.js';
-import { importTflite, isTflite } from './import/tflite/import.js';
-import { importOnnx } from './import/onnx/import.js';
+import type { TfliteImportOptions } from './import/tflite/import.js';
 import type { Requantize } from './ir/types.js';
 import { readMote } from './format/reader.js';
 import { writeMote } from './format/writer.js';
@@ -11,6 +10,19 @@ import { compressGraph, type CompressOptions } from './compress/pipeline.js';
 import { writeFileAtomic } from './io/atomic.js';
 
 export type ModelSource = string | Uint8Array | Graph;
+
+// The TFLite and ONNX importers (flatbuffers, protobufjs and the ONNX schema) load on
+// first use, so commands that never import a model start fast.
+async function tflite(bytes: Uint8Array, options: TfliteImportOptions, file?: string): Promise<Graph> {
+  return (await import('./import/tflite/import.js')).importTflite(bytes, options, file);
+}
+async function onnx(bytes: Uint8Array, file: string): Promise<Graph> {
+  return (await import('./import/onnx/import.js')).importOnnx(bytes, file);
+}
+/** The TFLite file identifier ('TFL3' at byte 4). */
+function isTflite(bytes: Uint8Array): boolean {
+  return bytes.length >= 8 && String.fromCharCode(bytes[4], bytes[5], bytes[6], bytes[7]) === 'TFL3';
+}
 
 export interface CompileOptions extends CompressOptions {
   /** Class labels to store in the metadata (overrides the source's). */
@@ -27,19 +39,19 @@ export interface CompileOptions extends CompressOptions {
  */
 export async function loadGraph(source: ModelSource, options: CompileOptions = {}): Promise<Graph> {
   if (source instanceof Uint8Array)
-    return isTflite(source) ? importTflite(source, { requantize: options.requantize }) : readMote(source);
+    return isTflite(source) ? tflite(source, { requantize: options.requantize }) : readMote(source);
   if (typeof source !== 'string') return source;
   if (source.endsWith('.json')) return importTfjsLayersFile(source);
   if (source.endsWith('.mote')) return readMote(await readFile(source));
-  if (source.endsWith('.onnx')) return importOnnx(await readFile(source), source);
+  if (source.endsWith('.onnx')) return onnx(await readFile(source), source);
   if (source.endsWith('.tflite')) {
     const name = source.replace(/^.*[\\/]/, '').replace(/\.tflite$/, '');
-    return importTflite(await readFile(source), { name, requantize: options.requantize }, source);
+    return tflite(await readFile(source), { name, requantize: options.requantize }, source);
   }
   const head = await readFile(source).catch(() => null);
-  if (head && isTflite(head)) return importTflite(head, { requantize: options.requantize }, source);
+  if (head && isTflite(head)) return tflite(head, { requantize: options.requantize }, source);
   // An ONNX ModelProto has no magic; it starts with field 1 (ir_version), tag 0x08.
-  if (head && head[0] === 0x08) return importOnnx(head, source);
+  if (head && head[0] === 0x08) return onnx(head, source);
   throw new Error(
     `mote: ${source}: unknown model type (expected a .onnx, a .tflite, a TF.js model.json or a .mote file)`,
   );
