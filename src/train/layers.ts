@@ -40,6 +40,23 @@ export async function loadLayersModelFile(file: string): Promise<tfTypes.LayersM
     all.set(b, at);
     at += b.length;
   }
+  // Check the weight bytes against the manifest here, so the error names the file and weight.
+  let need = 0;
+  for (const w of json.weightsManifest.flatMap((g) => g.weights)) {
+    const bytes =
+      w.shape.reduce((a, b) => a * b, 1) * (w.dtype === 'float32' || w.dtype === undefined ? 4 : 0);
+    if (!bytes && w.shape.reduce((a, b) => a * b, 1))
+      throw new Error(`mote: ${file}: weight '${w.name}': dtype ${w.dtype} is not supported (float32 only)`);
+    if (need + bytes > all.length)
+      throw new Error(
+        `mote: ${file}: weight '${w.name}' [${w.shape}] needs bytes ${need}..${need + bytes} of the weight files (${json.weightsManifest.flatMap((g) => g.paths).join(', ')}), which hold ${all.length} bytes`,
+      );
+    need += bytes;
+  }
+  if (need !== all.length)
+    throw new Error(
+      `mote: ${file}: the weight files hold ${all.length} bytes, the manifest describes ${need}`,
+    );
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],

@@ -1,7 +1,7 @@
 // `mote compress`: a small end-to-end run by flags and by recipe, and bad input (unknown
 // layer type, shape mismatch, empty data set, recipe typo) failing clearly with no output.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -40,6 +40,9 @@ beforeAll(async () => {
   const d = someDigits(300);
   writeFileSync(at('x.npy'), npyBytes(d.features, [300, 784]));
   writeFileSync(at('y.npy'), npyBytes(d.labels, [300], '|u1'));
+  mkdirSync(at('short'), { recursive: true });
+  writeFileSync(at('short/model.json'), readFileSync(at('mlp/model.json')));
+  writeFileSync(at('short/weights.bin'), readFileSync(at('mlp/weights.bin')).subarray(0, 4000));
   writeFileSync(at('narrow.csv'), '1,2,3,0\n4,5,6,1\n');
   writeFileSync(at('empty.csv'), 'a,b,label\n');
   writeFileSync(
@@ -116,6 +119,11 @@ describe('mote compress', () => {
       'an unknown layer type',
       [at('bn/model.json'), '--prune', '0.5', ...data()],
       /layer 'batch_normalization\w*': unknown layer type 'BatchNormalization'/,
+    ],
+    [
+      'weights that do not match the model',
+      [at('short/model.json'), '--prune', '0.5', ...data()],
+      /short\/model\.json: weight 'dense_Dense\d+\/kernel' \[784,16\] needs bytes 0\.\.50176 of the weight files \(weights\.bin\), which hold 4000 bytes/,
     ],
     [
       'data of the wrong shape',
