@@ -4,6 +4,7 @@
 import type { Dataset } from '../data/digits.js';
 import type { Model } from '../runtime/model.js';
 import { runExits, type ExitOptions } from '../runtime/schedule.js';
+import { digitsSlice } from './data.js';
 
 export interface ExitMeasure {
   accuracy: number;
@@ -43,7 +44,7 @@ export function measureExits(
 ): { exits: ExitMeasure; full: ExitMeasure } {
   if (timed) {
     // A short warm-up of each, so the JIT has compiled both paths before timing.
-    const warm = { ...data, count: Math.min(100, data.count) };
+    const warm = digitsSlice(data, 0, Math.min(100, data.count));
     measure(m, warm, {}, false);
     measure(m, warm, { mode: 'exit', exit: m.exits.length }, false);
   }
