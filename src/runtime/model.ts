@@ -128,7 +128,8 @@ export interface OpProfile {
   /**
    * dense (resident weights), dense-decode (rows decoded per run), dense-sparse,
    * conv2d / conv2d-decode, depthwise / depthwise-decode (one input channel per group),
-   * else the op's name (relu, softmax, reshape, maxpool, add, ...).
+   * else the op's name (relu, softmax, reshape, maxpool, add, ...); int8 ops carry an
+   * 'int8-' prefix (int8-conv2d, int8-dense-decode, int8-softmax, ...).
    */
   kernel: string;
   macs: number;
@@ -213,12 +214,12 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     }
   }
   // int8 ops' weights stay in the file; int8-stream ones are decoded a row at a time.
-  if (quant) resident += int8!.quantMemory(graph, tensors, quant);
+  var qrow = quant ? int8!.quantMemory(graph, tensors, quant) : 0;
   var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
-  // One row of decoded weights, plus the sparse kernel's entry chunks.
-  var scratchBytes = rowSize * 4 + chunk * 5;
+  // One row of decoded weights, the sparse kernel's entry chunks, and int8-stream weights' row.
+  var scratchBytes = rowSize * 4 + chunk * 5 + qrow;
   var memory: Memory = {
     activations: activations,
     resident: resident,
@@ -418,7 +419,15 @@ function kernelOf(m: Model, o: number): string {
   var op = m.graph.ops[o];
   var c = m.convs[o];
   var decoded = m.weights[op.weight] ? '' : '-decode';
-  if (c) return (c.icg === 1 && c.c > 1 ? 'depthwise' : 'conv2d') + decoded;
+  var plan = m.qplans[o];
+  // int8 ops: int8-conv2d, int8-depthwise, int8-dense, ...; '-decode' when the weights are streamed.
+  if (plan && plan.q) {
+    decoded = plan.reader ? '-decode' : '';
+    if (op.code !== OP_DENSE && !c) return 'int8-' + OP_NAMES[op.code];
+  }
+  var prefix = plan && plan.q ? 'int8-' : '';
+  if (c) return prefix + (c.icg === 1 && c.c > 1 ? 'depthwise' : 'conv2d') + decoded;
+  if (prefix) return prefix + 'dense' + decoded;
   if (op.code !== OP_DENSE) return OP_NAMES[op.code];
   if (!decoded) return 'dense';
   return m.tensors[op.weight].kind === KIND_SPARSE ? 'dense-sparse' : 'dense-decode';
