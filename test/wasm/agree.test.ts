@@ -2,7 +2,7 @@
 // same .mote, the same inputs, outputs equal within float tolerance, on every model in
 // models/ in several compressions and on conv/pool graphs that cover every wasm kernel
 // (and ops left to the JS kernels, which then run on buffers in wasm memory).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Encoding, Graph, Op, Value } from '../../src/ir/types.js';
@@ -89,6 +89,20 @@ describe('wasm and js agree on every model in models/', () => {
       });
     }
   }
+});
+
+/** The compressed .mote files committed beside the models (recipes' outputs, exits models). */
+const MOTES = readdirSync(path.join(ROOT, 'models'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) =>
+    readdirSync(path.join(ROOT, 'models', d.name))
+      .filter((f) => f.endsWith('.mote'))
+      .map((f) => path.join('models', d.name, f)),
+  );
+
+describe('wasm and js agree on every committed .mote', () => {
+  it('finds them', () => expect(MOTES.length).toBeGreaterThan(0));
+  for (const file of MOTES) it(file, () => checkAgree(readFileSync(path.join(ROOT, file)), file));
 });
 
 /** A graph assembled op by op: each op's output value gets the given shape. */
