@@ -5,7 +5,6 @@
 // docs/BENCHMARKS.md.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as ort from 'onnxruntime-web';
 import { ROOT } from '../build/paths.js';
 import { bundleRuntime } from '../build/runtime.js';
 import type { Graph } from '../ir/types.js';
@@ -18,6 +17,7 @@ import { load, run, type Model, type OpProfile } from '../runtime/model.js';
 import { OP_NAMES } from '../runtime/ops.js';
 import { CSR_MAX_DENSITY, wasmAccelerator } from '../wasm/accelerator.js';
 import { loadTfliteReference, type TfliteReference } from '../reference/tflite.js';
+import { onnxReference, type OnnxReference } from '../reference/onnxruntime.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { exportOnnx, toOnnxInput } from './onnx-export.js';
 import { medianMs, timeContenders, type Contender, type Latency } from './latency-timer.js';
@@ -258,21 +258,26 @@ async function measure(c: Case, bundle: string): Promise<Row> {
     );
   contenders.push({ name: 'mote-wasm', call: () => run(wasm, next()), async: false });
 
-  let session: ort.InferenceSession | null = null;
+  // onnxruntime-web through the shared reference runner (src/reference/onnxruntime.ts).
+  let session: OnnxReference | null = null;
+  const shape = js.graph.values[js.graph.inputs[0]].shape;
+  const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
+  const onnxInputs = c.inputs.map((x) => toOnnxInput(Float32Array.from(x), shape));
   if ('bytes' in c.onnx) {
     const bytes = c.onnx.bytes;
-    row.loadMs['onnxruntime-web'] = await medianMs(3, () => ort.InferenceSession.create(bytes));
-    const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    row.loadMs['onnxruntime-web'] = await medianMs(3, async () =>
+      (await onnxReference(bytes, [dims])).release(),
+    );
+    const s = await onnxReference(bytes, [dims]);
     session = s;
-    const shape = js.graph.values[js.graph.inputs[0]].shape;
-    const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
-    const feeds = c.inputs.map((x) => ({
-      [s.inputNames[0]]: new ort.Tensor('float32', toOnnxInput(Float32Array.from(x), shape), dims),
-    }));
     let j = 0;
-    contenders.push({ name: 'onnxruntime-web', call: () => s.run(feeds[j++ % feeds.length]), async: true });
+    contenders.push({
+      name: 'onnxruntime-web',
+      call: () => s.run([onnxInputs[j++ % onnxInputs.length]]),
+      async: true,
+    });
     // On identical weights, the exported graph must compute what mote computes.
-    const a = (await s.run(feeds[0]))[s.outputNames[0]].data as Float32Array;
+    const a = (await s.run([onnxInputs[0]]))[0];
     const b = run(js, c.inputs[0]).outputs[0];
     const diff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
     if (c.identicalWeights && !(diff < 1e-3))
@@ -300,15 +305,8 @@ async function measure(c: Case, bundle: string): Promise<Row> {
     row.accuracy['mote-js'] = accuracy((x) => run(js, x).label, c.inputs);
     row.accuracy['mote-wasm'] = accuracy((x) => run(wasm, x).label, c.inputs);
     if (session) {
-      const s = session;
       const labels: number[] = [];
-      const shape = js.graph.values[js.graph.inputs[0]].shape;
-      const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
-      for (const x of c.inputs) {
-        const feed = new ort.Tensor('float32', toOnnxInput(Float32Array.from(x), shape), dims);
-        const r = await s.run({ [s.inputNames[0]]: feed });
-        labels.push(argmax(r[s.outputNames[0]].data as Float32Array));
-      }
+      for (const x of onnxInputs) labels.push(argmax((await session.run([x]))[0]));
       let i = 0;
       row.accuracy['onnxruntime-web'] = accuracy(() => labels[i++], c.inputs);
     }
@@ -412,7 +410,7 @@ function report(rows: Row[], missing: string[], seconds: number, crossover: stri
   out.push('');
   out.push(
     'Each engine runs in this one Node process: mote with its JS kernels (`mote-js`, plan cache) and with its ' +
-      'WebAssembly kernels (`mote-wasm`, SIMD build), onnxruntime-web 1.30 (wasm backend, `numThreads = 1`) and TFLite ' +
+      'WebAssembly kernels (`mote-wasm`, SIMD build), onnxruntime-web 1.30 (wasm backend, `numThreads = 1`, through src/reference/onnxruntime.ts: a tensor in and the output copied out per call) and TFLite ' +
       'from @tensorflow/tfjs-tflite (its WebAssembly module, 1 thread). Latency is per inference, input in and ' +
       "output out through each engine's API; each sample is the mean of a block of calls of at least 1 ms, the " +
       'engines take turns block by block after a warm-up, and median and p90 are over the samples (µs). ' +
@@ -517,7 +515,6 @@ function goals(rows: Row[]): string[] {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
-  ort.env.wasm.numThreads = 1;
   const bundle = await bundleRuntime(true, true);
   const lenet = await lenetCases();
   const tfl = await tfliteCases();
