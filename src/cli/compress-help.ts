@@ -13,6 +13,9 @@ file size, ratio against float32, runtime accuracy, and per-layer encodings.
   --epochs N          fine-tuning epochs per round / stage (default 1)
   --cluster B         k-means with 2^B shared values per layer, then centroid fine-tuning
   --int8 | --int4 | --binary   quantize weights (per output channel)
+  --int8-activations  full int8 (last stage): int8 weights and activations, ranges
+                      calibrated on the training data; runs on the int8 runtime
+  --calibration N     samples for those ranges (default 500)
   --gap-bits N        relative-index width (default: the smallest file per tensor)
   --fixed             fixed-width streams instead of Huffman
 

@@ -22,6 +22,8 @@ export interface CompressFlags {
   epochs?: string;
   cluster?: string;
   int8?: boolean;
+  'int8-activations'?: boolean;
+  calibration?: string;
   int4?: boolean;
   binary?: boolean;
   'gap-bits'?: string;
@@ -45,7 +47,9 @@ export function recipeFromFlags(f: CompressFlags): Recipe {
       steps: numberFlag('prune-steps', f['prune-steps'], 1, 100) ?? 3,
       epochs,
     });
-  const quant = [f.int8 && 'int8', f.int4 && 'int4', f.binary && 'binary'].filter(Boolean) as (
+  // --int8-activations implies int8 weights.
+  const int8 = f.int8 || f['int8-activations'];
+  const quant = [int8 && 'int8', f.int4 && 'int4', f.binary && 'binary'].filter(Boolean) as (
     'int8' | 'int4' | 'binary'
   )[];
   if (quant.length > 1 || (quant.length && f.cluster !== undefined))
@@ -55,7 +59,12 @@ export function recipeFromFlags(f: CompressFlags): Recipe {
     if (!Number.isInteger(bits)) throw new UsageError('--cluster must be a whole number of bits');
     stages.push({ kind: 'cluster', bits, epochs, learningRate: 2e-5 });
   }
-  if (quant.length) stages.push({ kind: 'quantize', mode: quant[0], perChannel: true });
+  const calibration = numberFlag('calibration', f.calibration, 1, 65536);
+  if (calibration !== undefined && (!Number.isInteger(calibration) || !f['int8-activations']))
+    throw new UsageError('--calibration takes a whole number of samples, with --int8-activations');
+  if (f['int8-activations'])
+    stages.push({ kind: 'quantize', mode: 'int8', perChannel: true, activations: 'int8', calibration });
+  else if (quant.length) stages.push({ kind: 'quantize', mode: quant[0], perChannel: true });
   if (!stages.length)
     throw new UsageError(
       'compress needs --recipe or at least one of --prune, --cluster, --int8, --int4, --binary',
@@ -117,9 +126,17 @@ export async function compressCommand(
   f: CompressFlags,
   json: boolean,
 ): Promise<string> {
-  const usesFlags = ['prune', 'prune-steps', 'cluster', 'int8', 'int4', 'binary', 'epochs'].some(
-    (k) => f[k as keyof CompressFlags] !== undefined,
-  );
+  const usesFlags = [
+    'prune',
+    'prune-steps',
+    'cluster',
+    'int8',
+    'int8-activations',
+    'calibration',
+    'int4',
+    'binary',
+    'epochs',
+  ].some((k) => f[k as keyof CompressFlags] !== undefined);
   if (f.recipe && usesFlags) throw new UsageError('give either --recipe or compression flags, not both');
   if (f.data && f.dataset) throw new UsageError('give either --dataset or --data, not both');
   if (f['data-labels'] && !f.data) throw new UsageError('--data-labels needs --data');

@@ -105,6 +105,8 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       prune: { type: 'string' },
       cluster: { type: 'string' },
       int8: { type: 'boolean' },
+      'int8-activations': { type: 'boolean' },
+      calibration: { type: 'string' },
       binary: { type: 'boolean' },
       'gap-bits': { type: 'string' },
       fixed: { type: 'boolean' },

@@ -2,7 +2,7 @@
 // encoding settings), checked field by field so a typo is an error naming the key, its
 // place in the file, and the keys allowed there.
 import type { QuantMode } from './state.js';
-import type { StreamCoding } from '../ir/types.js';
+import type { Requantize, StreamCoding } from '../ir/types.js';
 
 export type PerLayer<T> = T | Record<string, T>;
 
@@ -16,7 +16,16 @@ export interface TrainSettings {
 export type Stage =
   | { kind: 'prune'; sparsity: PerLayer<number>; steps: number; epochs: number; learningRate?: number }
   | { kind: 'cluster'; bits: PerLayer<number>; epochs: number; learningRate?: number }
-  | { kind: 'quantize'; mode: PerLayer<QuantMode>; perChannel: boolean }
+  | {
+      kind: 'quantize';
+      mode: PerLayer<QuantMode>;
+      perChannel: boolean;
+      /** 'int8': the whole graph becomes int8 (src/compress/int8-activations.ts); the last stage. */
+      activations?: 'int8';
+      /** Training samples whose activation ranges set the int8 quantisation (default 500). */
+      calibration?: number;
+      requantize?: Requantize;
+    }
   | {
       kind: 'lowrank';
       rank?: PerLayer<number>;
@@ -111,7 +120,7 @@ function suggest(k: string, allowed: string[]): string {
 const STAGE_KEYS: Record<Stage['kind'], string[]> = {
   prune: ['sparsity', 'steps', 'epochs', 'learningRate'],
   cluster: ['bits', 'epochs', 'learningRate'],
-  quantize: ['mode', 'perChannel'],
+  quantize: ['mode', 'perChannel', 'activations', 'calibration', 'requantize'],
   lowrank: ['rank', 'energy', 'epochs', 'learningRate'],
   structured: ['keep', 'importance', 'epochs', 'learningRate'],
   finetune: ['epochs', 'learningRate'],
@@ -160,14 +169,33 @@ export function parseRecipe(json: unknown, source: string): Recipe {
           epochs: epochs(),
           learningRate,
         };
-      case 'quantize':
+      case 'quantize': {
+        const mode = r.perLayer(o.mode, `${where}.mode`, (x, w) =>
+          r.choice(x, w, ['int8', 'int4', 'binary'] as const),
+        );
+        const perChannel = o.perChannel === undefined ? true : o.perChannel === true;
+        if (o.activations === undefined) {
+          for (const k of ['calibration', 'requantize'])
+            if (o[k] !== undefined) r.fail(`${where}.${k}`, "needs 'activations': 'int8'");
+          return { kind, mode, perChannel };
+        }
+        const activations = r.choice(o.activations, `${where}.activations`, ['int8'] as const);
+        if (mode !== 'int8' || !perChannel)
+          r.fail(where, "int8 activations need 'mode': 'int8' for every layer, per channel");
+        if (i !== (top.stages as unknown[]).length - 1)
+          r.fail(where, 'int8 activations must be the last stage (the graph is integer after it)');
         return {
           kind,
-          mode: r.perLayer(o.mode, `${where}.mode`, (x, w) =>
-            r.choice(x, w, ['int8', 'int4', 'binary'] as const),
-          ),
-          perChannel: o.perChannel === undefined ? true : o.perChannel === true,
+          mode,
+          perChannel,
+          activations,
+          calibration: r.optNumber(o.calibration, `${where}.calibration`, 1, 65536, true),
+          requantize:
+            o.requantize === undefined
+              ? undefined
+              : r.choice(o.requantize, `${where}.requantize`, ['fixed-point', 'float32'] as const),
         };
+      }
       case 'lowrank': {
         if ((o.rank === undefined) === (o.energy === undefined))
           r.fail(where, "give exactly one of 'rank' and 'energy'");

@@ -11,6 +11,7 @@ import { initialState, type CompressionState } from './state.js';
 import { iterativePrune, type FineTune } from './iterative-prune.js';
 import { clusterStage } from './cluster-stage.js';
 import { quantizeStage } from './quantize-stage.js';
+import { int8ActivationsStage } from './int8-activations-stage.js';
 import { lowRankStage } from './lowrank.js';
 import { structuredPrune } from './structured.js';
 import { encodeState } from './encode.js';
@@ -84,6 +85,8 @@ export function describeStage(s: Stage): string {
     case 'cluster':
       return `k-means ${layerText(s.bits, (b) => `${b}-bit`)} clusters${tune(s.epochs).replace('fine-tuning', 'centroid fine-tuning')}`;
     case 'quantize':
+      if (s.activations === 'int8')
+        return `full int8: int8 weights per channel, int8 activations calibrated on ${s.calibration ?? 500} samples`;
       return `${layerText(s.mode, (m) => m)} ${s.perChannel ? 'per channel' : 'per tensor'}`;
     case 'lowrank':
       return `SVD to ${s.rank !== undefined ? `rank ${layerText(s.rank, String)}` : `${layerText(s.energy!, pct)} energy`}${tune(s.epochs)}`;
@@ -164,7 +167,10 @@ export async function runRecipe(
         state = await clusterStage(state, hooks.train, s, tune);
         break;
       case 'quantize':
-        state = quantizeStage(state, s);
+        state =
+          s.activations === 'int8'
+            ? int8ActivationsStage(state, s, hooks.train, recipe.encode.coding)
+            : quantizeStage(state, s);
         break;
       case 'lowrank':
         state = lowRankStage(state, s);

@@ -14,6 +14,9 @@ import { mulberry32 } from '../../src/data/prng.js';
 import { runInDuktape } from '../../targets/engines/duktape.js';
 import { runtimeBundleInt8 } from '../helpers/bundle.js';
 import type { Graph, Op, Tensor, Value } from '../../src/ir/types.js';
+import { parseRecipe } from '../../src/compress/recipe.js';
+import { runRecipe } from '../../src/compress/run-recipe.js';
+import { main } from '../../src/cli/main.js';
 
 const train = loadDigits('train');
 const test = loadDigits('test');
@@ -154,6 +157,70 @@ describe('post-training int8 activations', () => {
     expect(Math.abs(q.scale * (127 - q.zeroPoint) - 3)).toBeLessThanOrEqual(q.scale / 2);
     // A range that does not reach 0 is widened to hold it.
     expect(rangeQuantization([1, 2])).toEqual(rangeQuantization([0, 2]));
+  });
+});
+
+describe('int8 activations in recipes and the CLI', () => {
+  const stage = (quantize: unknown, more: unknown[] = []) => ({ name: 'r', stages: [...more, { quantize }] });
+
+  it('a quantize stage with activations int8 runs last, as the full-int8 graph the runtime measures', async () => {
+    const recipe = parseRecipe(stage({ mode: 'int8', activations: 'int8', calibration: 200 }), 'r.json');
+    expect(recipe.stages[0]).toMatchObject({ kind: 'quantize', activations: 'int8', calibration: 200 });
+    const g = await importTfjsLayersFile('models/digits-mlp/model.json');
+    const { bytes, report } = await runRecipe(g, recipe, { train, test });
+    const [float, int8] = report.stages;
+    expect(int8.summary).toMatch(/int8 activations calibrated on 200 samples/);
+    expect(Math.abs(int8.accuracy! - float.accuracy!)).toBeLessThanOrEqual(0.01);
+    expect(int8.fileBytes).toBeLessThan(float.fileBytes / 3.5);
+    const back = readMote(bytes);
+    expect(back.values.every((v) => v.quant)).toBe(true);
+    expect(int8.layers.map((l) => l.encoding)).toEqual(['int8', 'int32', 'int8', 'int32', 'int8', 'int32']);
+  });
+
+  it('recipe mistakes are errors naming the key', () => {
+    const bad = (json: unknown) => () => parseRecipe(json, 'r.json');
+    expect(bad(stage({ mode: 'int8', activatons: 'int8' }))).toThrow(
+      /stages\[0\]\.quantize: unknown key 'activatons' \(did you mean 'activations'\?\)/,
+    );
+    expect(bad(stage({ mode: 'int8', activations: 'int4' }))).toThrow(/activations: must be one of int8/);
+    expect(bad(stage({ mode: 'int4', activations: 'int8' }))).toThrow(/need 'mode': 'int8'/);
+    expect(bad(stage({ mode: 'int8', perChannel: false, activations: 'int8' }))).toThrow(/per channel/);
+    expect(bad(stage({ mode: 'int8', calibration: 100 }))).toThrow(
+      /quantize\.calibration: needs 'activations'/,
+    );
+    expect(bad(stage({ mode: 'int8', activations: 'int8', calibration: 0 }))).toThrow(
+      /calibration: must be a whole number/,
+    );
+    expect(
+      bad({
+        name: 'r',
+        stages: [{ quantize: { mode: 'int8', activations: 'int8' } }, { finetune: { epochs: 1 } }],
+      }),
+    ).toThrow(/stages\[0\]\.quantize: int8 activations must be the last stage/);
+  });
+
+  it('mote compress: --calibration needs --int8-activations; --int8-activations excludes --int4', async () => {
+    const a = await main([
+      'compress',
+      'models/digits-mlp/model.json',
+      '-o',
+      '/nonexistent/x.mote',
+      '--int8',
+      '--calibration',
+      '100',
+    ]);
+    expect(a.code).toBe(2);
+    expect(a.err).toMatch(/--calibration .* with --int8-activations/);
+    const b = await main([
+      'compress',
+      'models/digits-mlp/model.json',
+      '-o',
+      '/nonexistent/x.mote',
+      '--int8-activations',
+      '--int4',
+    ]);
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/choose one of/);
   });
 });
 
