@@ -148,6 +148,17 @@ describe('post-training int8 activations', () => {
     ).toThrow(/add 'sum'.*two computed values/);
   });
 
+  it('refuses calibration data of the wrong size and input normalisation, saying why', () => {
+    const g = smallConvGraph();
+    expect(() => quantizeActivations(g, { calibration: randomImages(4, 70, 1) })).toThrow(
+      /calibration samples have 70 features; the model's one input takes 72/,
+    );
+    const normalised = { ...g, metadata: { normalization: { mean: [0.5], std: [0.25] } } };
+    expect(() => quantizeActivations(normalised, { calibration: randomImages(4, 72, 1) })).toThrow(
+      /normalises its input/,
+    );
+  });
+
   it('chooses asymmetric ranges that hold zero exactly', () => {
     expect(rangeQuantization([0, 2.55])).toEqual({ scale: Math.fround(0.01), zeroPoint: -128 });
     const q = rangeQuantization([-1, 3]);
