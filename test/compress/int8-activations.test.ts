@@ -1,6 +1,6 @@
 // Post-training int8 activations: the int8 graph agrees with the float one on held-out
 // digits, round-trips through the format, runs in the shipped int8 bundle under
-// Duktape, and ops without an int8 kernel are refused by name.
+// Duktape and QuickJS, and ops without an int8 kernel are refused by name.
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { quantizeActivations, rangeQuantization } from '../../src/compress/int8-activations.js';
@@ -12,6 +12,7 @@ import { decodeWeights } from '../../src/format/decode.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
 import { mulberry32 } from '../../src/data/prng.js';
 import { runInDuktape } from '../../targets/engines/duktape.js';
+import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { runtimeBundleInt8 } from '../helpers/bundle.js';
 import type { Graph, Op, Tensor, Value } from '../../src/ir/types.js';
 import { parseRecipe } from '../../src/compress/recipe.js';
@@ -98,13 +99,15 @@ describe('post-training int8 activations', () => {
     expect(writeMote(back)).toEqual(bytes);
   });
 
-  it('runs in the shipped int8 bundle under Duktape with the Node outputs', async () => {
+  it('runs in the shipped int8 bundle under Duktape and QuickJS with the Node outputs', async () => {
     const g = await importTfjsLayersFile('models/digits-mlp/model.json');
     const bytes = writeMote(quantizeActivations(g, { calibration: train, samples: 200 }));
     const m = load(bytes);
     const xs = [0, 1, 2, 3].map((i) => Array.from(digit(test, i)));
-    const duk = await runInDuktape(await runtimeBundleInt8(), bytes, xs);
-    expect(duk.outputs).toEqual(xs.map((x) => Array.from(run(m, x).outputs[0])));
+    const want = xs.map((x) => Array.from(run(m, x).outputs[0]));
+    const bundle = await runtimeBundleInt8();
+    expect((await runInDuktape(bundle, bytes, xs)).outputs).toEqual(want);
+    expect((await runInQuickJS(bundle, bytes, xs, { memoryLimitBytes: 4 << 20 })).outputs).toEqual(want);
   });
 
   it('quantizes depthwise conv, average and global pooling, add and relu6 (small seeded graph)', () => {
