@@ -95,7 +95,7 @@ function checkSupported(g: Graph): Graph {
   if (g.exits?.length) fail('early-exit heads are not supported with int8 activations');
   if (g.metadata.normalization)
     fail(
-      'the model normalises its input (metadata.normalization), which the runtime does not do for int8 inputs; fold it into the first layer's weights before quantising',
+      'the model normalises its input (metadata.normalization), which the runtime does not do for int8 inputs; fold it into the weights of the first layer before quantising',
     );
   if (g.inputs.some((v) => v.quant) || g.values.some((v) => v.quant))
     fail('the graph already has int8 values');
