@@ -2,6 +2,7 @@
 export type * from './ir/types.js';
 export { compile, compileFile, loadGraph, type CompileOptions, type ModelSource } from './compile.js';
 export { compressGraph, type CompressOptions } from './compress/pipeline.js';
+export { quantizeActivations, type Int8ActivationOptions } from './compress/int8-activations.js';
 export { writeMote } from './format/writer.js';
 export { readMote } from './format/reader.js';
 export { inspect, type InspectReport, type TensorReport } from './format/inspect.js';
