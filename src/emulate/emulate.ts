@@ -19,7 +19,7 @@ export interface EmulateOptions {
   bundleSource?: string;
   /** Passes over the inputs, for timing. Default 1. */
   repeat?: number;
-  /** Engine deadline in ms. Default: the engine's (10 s). */
+  /** Engine deadline in ms. Default: 10 s plus 2 µs per MAC run (deadlineMs). */
   timeoutMs?: number;
 }
 
@@ -114,7 +114,10 @@ export async function emulate(
 
   let run: ProfiledRun;
   try {
-    run = await runEngine(bundle, bytes, xs, target, plan, opts);
+    run = await runEngine(bundle, bytes, xs, target, plan, {
+      ...opts,
+      timeoutMs: deadlineMs(host.macs, xs.length, opts),
+    });
   } catch (e) {
     throw explain(e, target, plan);
   }
@@ -176,6 +179,15 @@ export async function emulate(
     layers,
     notes,
   };
+}
+
+/**
+ * The engine's deadline, which only exists to stop a hang: 10 s, plus 2 µs per MAC of
+ * every run asked for (QuickJS-wasm runs 1.6 to 4.6 M MACs/s here, bench:latency), so a
+ * big model over many inputs is not taken for a hung one.
+ */
+function deadlineMs(macs: number, samples: number, opts: EmulateOptions): number {
+  return opts.timeoutMs ?? 10_000 + Math.ceil(macs * samples * (opts.repeat ?? 1) * 0.002);
 }
 
 function runEngine(
