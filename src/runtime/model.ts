@@ -413,7 +413,6 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
   return { sizes: sizes, ofValue: ofValue };
 }
 
-/** Runs one inference. `input` is one array per graph input (or just the array, for one input). */
 /** The kernel that runs op `o` (see OpProfile.kernel). */
 function kernelOf(m: Model, o: number): string {
   var op = m.graph.ops[o];
@@ -552,6 +551,7 @@ export function step(m: Model, o: number): void {
   } else runOp(m, o, a, out);
 }
 
+/** Runs one inference. `input` is one array per graph input (or just the array, for one input). */
 export function run(
   m: Model,
   input: ArrayLike<number> | ArrayLike<number>[],
