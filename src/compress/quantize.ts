@@ -6,11 +6,18 @@ function innerSize(shape: number[], axis: number): number {
   return shape.slice(axis + 1).reduce((a, b) => a * b, 1);
 }
 
+interface Affine {
+  scale: Float32Array;
+  zeroPoint: Int8Array;
+  q: Int8Array;
+}
+
 /**
- * Affine int8 with one scale and zero point per slice along `axis` (-1: per tensor).
- * Each range is widened to include 0 so that zero (pruned) weights stay exact.
+ * Affine quantisation to the integers qmin..qmax, with one scale and zero point per slice
+ * along `axis` (-1: per tensor). Each range is widened to include 0 so that zero (pruned)
+ * weights stay exact.
  */
-export function toInt8(data: Float32Array, shape: number[], axis = 0): Int8Encoding {
+function affine(data: Float32Array, shape: number[], axis: number, qmin: number, qmax: number): Affine {
   const channels = axis < 0 ? 1 : shape[axis];
   const inner = axis < 0 ? data.length : innerSize(shape, axis);
   const min = new Float64Array(channels);
@@ -20,18 +27,25 @@ export function toInt8(data: Float32Array, shape: number[], axis = 0): Int8Encod
     min[c] = Math.min(min[c], v);
     max[c] = Math.max(max[c], v);
   });
+  const clamp = (v: number): number => Math.max(qmin, Math.min(qmax, v));
   const scale = new Float32Array(channels);
   const zeroPoint = new Int8Array(channels);
   for (let c = 0; c < channels; c++) {
-    scale[c] = max[c] > min[c] ? (max[c] - min[c]) / 255 : 1;
-    zeroPoint[c] = Math.max(-128, Math.min(127, Math.round(-128 - min[c] / scale[c])));
+    scale[c] = max[c] > min[c] ? (max[c] - min[c]) / (qmax - qmin) : 1;
+    zeroPoint[c] = clamp(Math.round(qmin - min[c] / scale[c]));
   }
-  const values = new Int8Array(data.length);
+  const q = new Int8Array(data.length);
   data.forEach((v, i) => {
     const c = Math.floor(i / inner) % channels;
-    values[i] = Math.max(-128, Math.min(127, Math.round(v / scale[c]) + zeroPoint[c]));
+    q[i] = clamp(Math.round(v / scale[c]) + zeroPoint[c]);
   });
-  return { kind: 'int8', axis, scale, zeroPoint, values };
+  return { scale, zeroPoint, q };
+}
+
+/** Affine int8 (−128..127) per slice along `axis` (-1: per tensor). */
+export function toInt8(data: Float32Array, shape: number[], axis = 0): Int8Encoding {
+  const { scale, zeroPoint, q } = affine(data, shape, axis, -128, 127);
+  return { kind: 'int8', axis, scale, zeroPoint, values: q };
 }
 
 /** Binary weights: the sign of each weight times its row's mean magnitude (XNOR-Net's α). */
@@ -63,26 +77,7 @@ export function toInt4(
   axis = -1,
   coding: StreamCoding = 'huffman',
 ): CodebookEncoding | Int8Encoding {
-  const channels = axis < 0 ? 1 : shape[axis];
-  const inner = axis < 0 ? data.length : innerSize(shape, axis);
-  const min = new Float64Array(channels);
-  const max = new Float64Array(channels);
-  data.forEach((v, i) => {
-    const c = Math.floor(i / inner) % channels;
-    min[c] = Math.min(min[c], v);
-    max[c] = Math.max(max[c], v);
-  });
-  const scale = new Float32Array(channels);
-  const zeroPoint = new Int8Array(channels);
-  for (let c = 0; c < channels; c++) {
-    scale[c] = max[c] > min[c] ? (max[c] - min[c]) / 15 : 1;
-    zeroPoint[c] = Math.max(-8, Math.min(7, Math.round(-min[c] / scale[c]) - 8));
-  }
-  const q = new Int8Array(data.length);
-  data.forEach((v, i) => {
-    const c = Math.floor(i / inner) % channels;
-    q[i] = Math.max(-8, Math.min(7, Math.round(v / scale[c]) + zeroPoint[c]));
-  });
+  const { scale, zeroPoint, q } = affine(data, shape, axis, -8, 7);
   if (axis >= 0) return { kind: 'int8', axis, scale, zeroPoint, values: q };
   const codebook = Float32Array.from({ length: 16 }, (_, k) => scale[0] * (k - 8 - zeroPoint[0]));
   return { kind: 'codebook', codebook, indices: Uint8Array.from(q, (v) => v + 8), coding };
