@@ -2,6 +2,7 @@
 // channel at a time: that channel's weights are one row [kH, kW, inC/groups], so a
 // streamed plan decodes exactly one row per channel. Covers grouped and depthwise
 // (groups = inC, with any depth multiplier) convolutions, strides, pads, dilations.
+import type { Native } from './kernels.js';
 
 /** Shape and attributes of one conv op, gathered once at load. */
 export interface ConvShape {
@@ -54,6 +55,8 @@ export function convShape(inShape: number[], outShape: number[], wShape: number[
 /**
  * Output channel `o` of the convolution: out[y, x, o] for every position, from its
  * weight row w[wAt .. wAt + kH*kW*icg) and bias `b`. Sums in double precision.
+ * With Espruino's E.convolve (`nat`), an ungrouped, undilated conv takes each kernel
+ * row's taps as one native dot product: they are contiguous in x and in w.
  */
 export function convChannel(
   x: Float32Array,
@@ -63,6 +66,7 @@ export function convChannel(
   out: Float32Array,
   o: number,
   s: ConvShape,
+  nat: Native | null,
 ): void {
   // Every field in a local: engines without escape analysis re-read properties in loops.
   var h = s.h;
@@ -84,6 +88,7 @@ export function convChannel(
   var rowW = kw * icg;
   var pt = s.pt;
   var pl = s.pl;
+  var rows = nat && dw === 1 && icg === c ? nat : null;
   for (var oy = 0; oy < oh; oy++) {
     var y0 = oy * sh - pt;
     // The kernel rows that land inside the input, found once per output row, so the
@@ -102,6 +107,17 @@ export function convChannel(
         var xi = ((y0 + ky * dh) * wd + x0 + kx0 * dw) * c + c0;
         var xStep = dw * c;
         var kx: number;
+        if (rows) {
+          var n = (kx1 - kx0) * c;
+          var xv = x.subarray(xi, xi + n);
+          var wv = w.subarray(wi, wi + n);
+          // Espruino keeps a view's byteOffset in 16 bits (see dense()): a view that
+          // would wrap takes the plain loop.
+          if (xv.byteOffset === x.byteOffset + xi * 4 && wv.byteOffset === w.byteOffset + wi * 4) {
+            acc += rows.convolve(xv, wv, 0);
+            continue;
+          }
+        }
         if (icg === 1) {
           // Depthwise: one input channel per tap.
           for (kx = kx0; kx < kx1; kx++, xi += xStep) acc += w[wi++] * x[xi];

@@ -469,7 +469,7 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
       if (r) readValues(r, m.row, rowLen);
-      convChannel(a, w || m.row, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c);
+      convChannel(a, w || m.row, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
     }
   } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
     pool2d(a, inShape, out, outShape, op.p, code === OP_AVGPOOL);

@@ -11,6 +11,10 @@ import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import type { EnginePlan, EngineRun } from '../../targets/engines/harness.js';
 import { ESPRUINO_NATIVES_SOURCE } from '../../targets/engines/espruino.js';
 import { mlp, randomWeights } from '../helpers/graphs.js';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { ROOT } from '../../src/build/paths.js';
+import { loadDigits } from '../../src/data/digits.js';
 import { runtimeBundle } from '../helpers/bundle.js';
 
 let bundle = '';
@@ -62,6 +66,23 @@ describe('the E.convolve path', () => {
       }
     });
   }
+
+  it('QuickJS: LeNet-5 convolutions take a native dot product per kernel row, with the plain outputs', async () => {
+    // models/lenet-5: conv 5x5 (1→20) on 28x28, pool, conv 5x5 (20→50) on 12x12, pool,
+    // dense; no padding, so every kernel row of every output position is one call.
+    const bytes = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-5/lenet-5.mote')));
+    const test = loadDigits('test');
+    const digits = [0, 1].map((i) => Array.from(test.features.subarray(i * 784, (i + 1) * 784)));
+    const convCalls = 20 * 24 * 24 * 5 + 50 * 8 * 8 * 5;
+    for (const plan of ['stream', 'cache'] as EnginePlan[]) {
+      const opts = { memoryLimitBytes: 16 << 20, plan, interruptAfterMs: 120_000 };
+      const plain = await runInQuickJS(bundle, bytes, digits, opts);
+      const native = await runInQuickJS(bundle, bytes, digits, { ...opts, globals: ESPRUINO_NATIVES_SOURCE });
+      expectClose(native.outputs, plain.outputs);
+      expect(native.labels).toEqual(plain.labels);
+      expect(native.nativeCalls!['E.convolve']).toBeGreaterThanOrEqual(convCalls * digits.length);
+    }
+  });
 
   it("the stand-in follows E.convolve's documented semantics (offset, wrap-around)", async () => {
     const vm = await import('node:vm');
