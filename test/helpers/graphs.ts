@@ -1,4 +1,5 @@
-// Small seeded graphs for tests: an MLP whose weight matrices can be given any encoding.
+// Small seeded graphs for tests: an MLP whose weight matrices can be given any encoding,
+// and a builder for graphs assembled op by op.
 import type { Encoding, Graph, Op, Tensor, Value } from '../../src/ir/types.js';
 import { mulberry32 } from '../../src/data/prng.js';
 
@@ -52,4 +53,45 @@ export function mlp(
     ops,
     metadata: { name: 'test-mlp', labels: sizes.length ? undefined : [] },
   };
+}
+
+/** A graph assembled op by op: each op's output value gets the given shape. */
+export class GraphBuilder {
+  g: Graph;
+  private seed = 1;
+  constructor(name: string) {
+    this.g = { inputs: [], outputs: [], values: [], tensors: [], ops: [], metadata: { name } };
+  }
+  input(name: string, shape: number[]): this {
+    this.g.inputs.push({ name, shape });
+    return this;
+  }
+  /** A constant of seeded weights (a fraction `zeros` exactly 0), float32 or encoded. */
+  tensor(
+    name: string,
+    shape: number[],
+    encoding?: (w: Float32Array, shape: number[]) => Encoding,
+    zeros = 0,
+  ): string {
+    const w = randomWeights(
+      shape.reduce((a, b) => a * b, 1),
+      this.seed++,
+      zeros,
+    );
+    this.g.tensors.push({
+      name,
+      shape,
+      encoding: encoding ? encoding(w, shape) : { kind: 'float32', data: w },
+    });
+    return name;
+  }
+  op(op: Op, shape: number[]): this {
+    this.g.ops.push(op);
+    this.g.values.push({ name: op.output, shape } as Value);
+    return this;
+  }
+  out(...names: string[]): Graph {
+    this.g.outputs = names;
+    return this.g;
+  }
 }

@@ -1,7 +1,7 @@
 // The conv, pool, activation and tensor ops: every kernel against a float64 reference,
 // with compressed conv weights in every plan, memory plans, round trips and bad graphs.
 import { describe, expect, it } from 'vitest';
-import type { Encoding, Graph, Op, Tensor, Value } from '../../src/ir/types.js';
+import type { Encoding, Graph, Tensor } from '../../src/ir/types.js';
 import { writeMote } from '../../src/format/writer.js';
 import { readMote } from '../../src/format/reader.js';
 import { installForm } from '../../src/format/install.js';
@@ -10,45 +10,8 @@ import { toCodebook, toSparse } from '../../src/compress/sparse.js';
 import { toBinary, toInt8 } from '../../src/compress/quantize.js';
 import { load, run } from '../../src/runtime/model.js';
 import { crc32 } from '../../src/runtime/crc32.js';
-import { randomWeights } from '../helpers/graphs.js';
+import { GraphBuilder, randomWeights } from '../helpers/graphs.js';
 import { referenceRun } from './ops-reference.js';
-
-/** A graph assembled op by op: each op's output value gets the given shape. */
-class Builder {
-  g: Graph = { inputs: [], outputs: [], values: [], tensors: [], ops: [], metadata: { name: 'ops' } };
-  private seed = 1;
-  input(name: string, shape: number[]): this {
-    this.g.inputs.push({ name, shape });
-    return this;
-  }
-  tensor(
-    name: string,
-    shape: number[],
-    encoding?: (w: Float32Array, shape: number[]) => Encoding,
-    zeros = 0,
-  ): string {
-    const w = randomWeights(
-      shape.reduce((a, b) => a * b, 1),
-      this.seed++,
-      zeros,
-    );
-    this.g.tensors.push({
-      name,
-      shape,
-      encoding: encoding ? encoding(w, shape) : { kind: 'float32', data: w },
-    });
-    return name;
-  }
-  op(op: Op, shape: number[]): this {
-    this.g.ops.push(op);
-    this.g.values.push({ name: op.output, shape } as Value);
-    return this;
-  }
-  out(...names: string[]): Graph {
-    this.g.outputs = names;
-    return this.g;
-  }
-}
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-4): void {
   expect(actual.length).toBe(expected.length);
@@ -135,7 +98,7 @@ function convGraph(c: ConvCase, encode?: (w: Float32Array, shape: number[]) => E
   const groups = c.groups ?? 1;
   const oh = Math.floor((c.h + pads[0] + pads[2] - ((c.k[0] - 1) * dil[0] + 1)) / strides[0]) + 1;
   const ow = Math.floor((c.w + pads[1] + pads[3] - ((c.k[1] - 1) * dil[1] + 1)) / strides[1]) + 1;
-  const b = new Builder().input('x', [c.h, c.w, c.c]);
+  const b = new GraphBuilder('ops').input('x', [c.h, c.w, c.c]);
   const weight = b.tensor('conv.w', [c.oc, c.k[0], c.k[1], c.c / groups], encode, encode ? 0.4 : 0);
   const bias = c.bias ? b.tensor('conv.b', [c.oc]) : undefined;
   b.op(
@@ -212,7 +175,7 @@ describe('conv2d', () => {
 
 /** Every other op, chained: pools, activations, broadcasts, concat, pad, transpose, reduce. */
 function opsGraph(): Graph {
-  const b = new Builder().input('x', [5, 6, 4]).input('z', [3, 3, 4]);
+  const b = new GraphBuilder('ops').input('x', [5, 6, 4]).input('z', [3, 3, 4]);
   b.op(
     {
       op: 'maxpool',
@@ -314,10 +277,10 @@ describe('bad graphs', () => {
       (g) => ((g.ops[0] as { pads: number[] }).pads = [3, 0, 0, 0]),
       /pads must be smaller than the kernel/,
     );
-    const t = new Builder().input('x', [2, 3]);
+    const t = new GraphBuilder('ops').input('x', [2, 3]);
     t.op({ op: 'transpose', input: 'x', output: 'y', perm: [0, 0] }, [2, 2]);
     expect(() => writeMote(t.out('y'))).toThrow(/not a permutation/);
-    const a = new Builder().input('x', [2, 3]).input('z', [2, 2]);
+    const a = new GraphBuilder('ops').input('x', [2, 3]).input('z', [2, 2]);
     a.op({ op: 'add', input: 'x', output: 'y', other: 'z' }, [2, 3]);
     expect(() => writeMote(a.out('y'))).toThrow(/do not broadcast/);
   });

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Encoding, Graph, Op, Value } from '../../src/ir/types.js';
+import type { Graph } from '../../src/ir/types.js';
 import { compile, type CompileOptions } from '../../src/compile.js';
 import { importTfliteFile } from '../../src/import/tflite/import.js';
 import { importTfjsLayersFile } from '../../src/import/tfjs/layers.js';
@@ -19,7 +19,7 @@ import { load, run, type Model } from '../../src/runtime/model.js';
 import { wasmAccelerator } from '../../src/wasm/accelerator.js';
 import type { KernelFlavour } from '../../src/wasm/instance.js';
 import { ROOT } from '../../src/build/paths.js';
-import { randomWeights } from '../helpers/graphs.js';
+import { GraphBuilder, randomWeights } from '../helpers/graphs.js';
 
 const FLAVOURS: KernelFlavour[] = ['simd', 'scalar'];
 
@@ -105,35 +105,9 @@ describe('wasm and js agree on every committed .mote', () => {
   for (const file of MOTES) it(file, () => checkAgree(readFileSync(path.join(ROOT, file)), file));
 });
 
-/** A graph assembled op by op: each op's output value gets the given shape. */
-class Builder {
-  g: Graph = { inputs: [], outputs: [], values: [], tensors: [], ops: [], metadata: { name: 'wasm-ops' } };
-  private seed = 1;
-  constructor(shape: number[]) {
-    this.g.inputs.push({ name: 'x', shape });
-  }
-  tensor(name: string, shape: number[], encode?: (w: Float32Array, shape: number[]) => Encoding): string {
-    const w = randomWeights(
-      shape.reduce((a, b) => a * b, 1),
-      this.seed++,
-    );
-    this.g.tensors.push({ name, shape, encoding: encode ? encode(w, shape) : { kind: 'float32', data: w } });
-    return name;
-  }
-  op(op: Op, shape: number[]): this {
-    this.g.ops.push(op);
-    this.g.values.push({ name: op.output, shape } as Value);
-    return this;
-  }
-  out(name: string): Uint8Array {
-    this.g.outputs = [name];
-    return writeMote(this.g);
-  }
-}
-
 describe('wasm and js agree on conv and pool graphs', () => {
   it('full conv (pads, strides, dilations, relu6 clip) → max pool → avg pool (count_include_pad) → dense', () => {
-    const b = new Builder([13, 11, 3]);
+    const b = new GraphBuilder('wasm-ops').input('x', [13, 11, 3]);
     b.tensor('c1.w', [6, 3, 3, 3]);
     b.tensor('c1.b', [6]);
     b.op(
@@ -180,11 +154,11 @@ describe('wasm and js agree on conv and pool graphs', () => {
     b.tensor('d.w', [10, 108]);
     b.op({ op: 'dense', input: 'flat', output: 'd', weight: 'd.w' }, [10]);
     b.op({ op: 'softmax', input: 'd', output: 'y' }, [10]);
-    checkAgree(b.out('y'), 'conv/pool graph', 5);
+    checkAgree(writeMote(b.out('y')), 'conv/pool graph', 5);
   });
 
   it('depthwise (multiplier 1) with strides and pads, then a pointwise conv with compressed weights', () => {
-    const b = new Builder([9, 9, 5]);
+    const b = new GraphBuilder('wasm-ops').input('x', [9, 9, 5]);
     b.tensor('dw.w', [5, 3, 3, 1]);
     b.tensor('dw.b', [5]);
     b.op(
@@ -217,11 +191,11 @@ describe('wasm and js agree on conv and pool graphs', () => {
       [5, 5, 18],
     );
     b.op({ op: 'relu', input: 'pw', output: 'y' }, [5, 5, 18]);
-    checkAgree(b.out('y'), 'depthwise graph', 3);
+    checkAgree(writeMote(b.out('y')), 'depthwise graph', 3);
   });
 
   it('pruned convs without pads run as compressed rows (strides, dilations, relu clip)', () => {
-    const b = new Builder([12, 11, 4]);
+    const b = new GraphBuilder('wasm-ops').input('x', [12, 11, 4]);
     const prune = (w: Float32Array) =>
       toSparse(
         w.map((v) => (Math.abs(v) < 0.9 ? 0 : v)),
@@ -258,14 +232,14 @@ describe('wasm and js agree on conv and pool graphs', () => {
       },
       [4, 6, 20],
     );
-    const bytes = b.out('y');
+    const bytes = writeMote(b.out('y'));
     checkAgree(bytes, 'pruned conv graph', 2);
     const m = load(bytes, { accelerator: wasmAccelerator() });
     expect(m.fast.every((f) => f && /convCsr/.test(f.toString()))).toBe(true);
   });
 
   it('ops the wasm path leaves to JS (grouped conv, depth multiplier 2, add, global pool) run on its buffers', () => {
-    const b = new Builder([6, 6, 4]);
+    const b = new GraphBuilder('wasm-ops').input('x', [6, 6, 4]);
     b.tensor('g.w', [4, 3, 3, 2]);
     b.op(
       {
@@ -305,7 +279,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
       ),
     );
     b.op({ op: 'dense', input: 'gp', output: 'y', weight: 'd.w' }, [3]);
-    checkAgree(b.out('y'), 'mixed graph', 2);
+    checkAgree(writeMote(b.out('y')), 'mixed graph', 2);
   });
 });
 
