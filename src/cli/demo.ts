@@ -13,6 +13,7 @@ import { evaluate } from '../evaluate.js';
 import { ROOT, shippedBundle } from '../build/paths.js';
 import { DEFAULT_TARGET, getTarget } from '../../targets/index.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
+import { engineDeadlineMs } from '../../targets/engines/harness.js';
 import { kb, table } from './table.js';
 
 export const demoHelp = `mote demo [--target NAME] [--out-dir DIR] [--json]
@@ -55,9 +56,7 @@ export async function demoCommand(opts: {
   const inputs = Array.from({ length: n }, (_, i) => test.features.subarray(i * size, (i + 1) * size));
   const emu = await runInQuickJS(shippedBundle(), compressed, inputs, {
     memoryLimitBytes: target.emulatorMemoryBytes,
-    // The default 10 s deadline is for one run; 200 runs take ~8 s on a quiet 2-core
-    // machine, so a busy one would pass it. A real hang still stops here.
-    interruptAfterMs: 120_000,
+    interruptAfterMs: engineDeadlineMs(model.macs, n),
   });
   const agree = emu.labels.filter((l, i) => l === test.labels[i]).length;
   const report = inspect(compressed);

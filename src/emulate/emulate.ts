@@ -6,7 +6,7 @@ import { shippedBundle } from '../build/paths.js';
 import type { OpProfile } from '../runtime/model.js';
 import type { ExecutionPlan, Target } from '../../targets/target.js';
 import type { EngineRun } from '../../targets/engines/harness.js';
-import { EngineError } from '../../targets/engines/harness.js';
+import { EngineError, engineDeadlineMs } from '../../targets/engines/harness.js';
 import { runInQuickJS, type QuickJSOptions } from '../../targets/engines/quickjs.js';
 import { runInDuktape, type DuktapeOptions } from '../../targets/engines/duktape.js';
 import { runInNode, type NodeVmOptions } from '../../targets/engines/node.js';
@@ -19,7 +19,7 @@ export interface EmulateOptions {
   bundleSource?: string;
   /** Passes over the inputs, for timing. Default 1. */
   repeat?: number;
-  /** Engine deadline in ms. Default: 10 s plus 2 µs per MAC run (deadlineMs). */
+  /** Engine deadline in ms. Default: engineDeadlineMs (10 s plus 5 µs per MAC run). */
   timeoutMs?: number;
 }
 
@@ -116,7 +116,7 @@ export async function emulate(
   try {
     run = await runEngine(bundle, bytes, xs, target, plan, {
       ...opts,
-      timeoutMs: deadlineMs(host.macs, xs.length, opts),
+      timeoutMs: opts.timeoutMs ?? engineDeadlineMs(host.macs, xs.length * (opts.repeat ?? 1)),
     });
   } catch (e) {
     throw explain(e, target, plan);
@@ -179,15 +179,6 @@ export async function emulate(
     layers,
     notes,
   };
-}
-
-/**
- * The engine's deadline, which only exists to stop a hang: 10 s, plus 2 µs per MAC of
- * every run asked for (QuickJS-wasm runs 1.6 to 4.6 M MACs/s here, bench:latency), so a
- * big model over many inputs is not taken for a hung one.
- */
-function deadlineMs(macs: number, samples: number, opts: EmulateOptions): number {
-  return opts.timeoutMs ?? 10_000 + Math.ceil(macs * samples * (opts.repeat ?? 1) * 0.002);
 }
 
 function runEngine(

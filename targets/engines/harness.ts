@@ -48,6 +48,16 @@ export interface HarnessOptions {
 }
 
 /** An error raised inside an engine, or by the engine itself (out of memory, timeout). */
+/**
+ * A deadline for an engine run, in ms, which only exists to stop a hang: 10 s plus 5 µs
+ * for each MAC asked for (QuickJS-wasm runs 1.4 to 4.6 M MACs/s here, Huffman decoding
+ * included; bench:latency and npm start), so a big model over many inputs, on a busy
+ * machine, is not taken for a hung one.
+ */
+export function engineDeadlineMs(macsPerRun: number, runs: number): number {
+  return 10_000 + Math.ceil(macsPerRun * runs * 0.005);
+}
+
 export class EngineError extends Error {
   constructor(
     readonly engine: string,
