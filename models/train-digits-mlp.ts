@@ -6,7 +6,7 @@
 // Deterministic: seeded initialisers, a seeded per-epoch shuffle, and the single-threaded
 // WebAssembly backend.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { loadDigits, type Dataset } from '../src/data/digits.js';
 import { shuffledIndices } from '../src/data/prng.js';
+import { saveLayersModel } from '../src/train/save.js';
 
 const SEED = 20161001;
 const EPOCHS = 15;
@@ -87,18 +88,6 @@ function accuracy(model: tf.LayersModel, data: Dataset): number {
   });
 }
 
-function concatWeightData(data: tf.io.WeightData): Uint8Array {
-  const parts = Array.isArray(data) ? data : [data];
-  const total = parts.reduce((n, b) => n + b.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const b of parts) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
   await initWasm();
   const train = loadDigits('train');
@@ -121,24 +110,7 @@ async function main(): Promise<void> {
   }
   const trainAcc = accuracy(model, train);
 
-  await mkdir(outDir, { recursive: true });
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      if (artifacts.weightSpecs === undefined || artifacts.weightData === undefined) {
-        throw new Error('mote: model.save produced no weights');
-      }
-      const modelJson = {
-        format: 'layers-model',
-        generatedBy: artifacts.generatedBy,
-        convertedBy: artifacts.convertedBy ?? null,
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
-      };
-      await writeFile(path.join(outDir, 'model.json'), JSON.stringify(modelJson, null, 2) + '\n');
-      await writeFile(path.join(outDir, 'weights.bin'), concatWeightData(artifacts.weightData));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await saveLayersModel(model, outDir);
 
   const pct = (testAcc * 100).toFixed(2);
   const readme = `# digits-mlp
