@@ -29,12 +29,13 @@ import {
 import {
   GROUP,
   packConv,
-  packConvCsr,
+  packConvTaps,
   packCsr,
   packDenseF32,
   packDenseI8,
   packDepthwise,
   padded,
+  planeGeometry,
   roundUp,
 } from './pack.js';
 
@@ -79,15 +80,26 @@ class Arena {
 export interface WasmAcceleratorOptions {
   /** Force a build (tests); default: SIMD when the engine validates it. */
   flavour?: KernelFlavour;
-  /** Density at or below which a layer runs as CSR (default CSR_MAX_DENSITY). */
+  /** Density at or below which a dense layer runs as CSR (default CSR_MAX_DENSITY). */
   csrMaxDensity?: number;
+  /** Full convs' kernel: by estimated cost (default), or forced (tests, benchmarks). */
+  conv?: ConvKernelChoice;
 }
+
+/** 'channels': SIMD across output channels (conv.ts); 'planar': across output columns, taps only (conv-planar.ts). */
+export type ConvKernelChoice = 'auto' | 'channels' | 'planar';
 
 export function wasmAccelerator(options: WasmAcceleratorOptions = {}): Accelerator {
   const flavour = options.flavour ?? bestFlavour();
   return {
     name: `wasm-${flavour}`,
-    prepare: (m) => prepareWasm(m, instantiateKernels(flavour), options.csrMaxDensity ?? CSR_MAX_DENSITY),
+    prepare: (m) =>
+      prepareWasm(
+        m,
+        instantiateKernels(flavour),
+        options.csrMaxDensity ?? CSR_MAX_DENSITY,
+        options.conv ?? 'auto',
+      ),
   };
 }
 
@@ -111,7 +123,12 @@ function int8Rows(t: TensorInfo): boolean {
   return t.kind === KIND_INT8 && (t.axis === -1 || t.axis === 0);
 }
 
-function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | null)[] {
+function prepareWasm(
+  m: Model,
+  k: Kernels,
+  csrMaxDensity: number,
+  conv: ConvKernelChoice,
+): (OpRunner | null)[] {
   const arena = new Arena(k.heapBase());
   // Buffers sharing a slot share an ArrayBuffer: one wasm block per slot keeps the plan.
   // int8 values (m.qbufs) are byte views into the same slots.
@@ -177,7 +194,7 @@ function prepareWasm(m: Model, k: Kernels, csrMaxDensity: number): (OpRunner | n
       const last = shape.length ? shape[shape.length - 1] : 1;
       runners.push(() => k.softmax(x, out, n, last));
     } else if (op.code === OP_CONV2D) {
-      runners.push(convRunner(m, o, arena, k, x, out, csrMaxDensity));
+      runners.push(convRunner(m, o, arena, k, x, out, conv));
     } else if (op.code === OP_MAXPOOL || op.code === OP_AVGPOOL) {
       const inShape = g.values[op.input].shape;
       const p = op.p;
@@ -215,6 +232,18 @@ function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number):
   return block;
 }
 
+/**
+ * Vector multiply-adds of the two full-conv kernels, to pick the cheaper. Channels:
+ * every tap for every output pixel, 4 output channels per vector. Planar: each stored
+ * tap once per 4 output columns of each output row.
+ */
+export function convCosts(c: ConvShape, nonZero: number): { channels: number; planar: number } {
+  return {
+    channels: c.oh * c.ow * c.kh * c.kw * c.c * Math.ceil(c.oc / 4),
+    planar: nonZero * c.oh * Math.ceil(c.ow / 4),
+  };
+}
+
 /** A conv op: full (one group) or depthwise (multiplier 1) in wasm; other groupings in JS. */
 function convRunner(
   m: Model,
@@ -223,7 +252,7 @@ function convRunner(
   k: Kernels,
   x: number,
   out: number,
-  csrMaxDensity: number,
+  choice: ConvKernelChoice,
 ): OpRunner | null {
   const op = m.graph.ops[o];
   const c = m.convs[o]!;
@@ -232,23 +261,41 @@ function convRunner(
   if (!full && !depthwise) return null;
   const w = floats(m, op.weight);
   const ocp = roundUp(c.oc, 4);
-  // A pruned conv whose windows all lie inside the input runs as compressed rows.
-  const noPads = op.p[2] === 0 && op.p[3] === 0 && op.p[4] === 0 && op.p[5] === 0;
-  if (full && noPads && density(w) <= csrMaxDensity) {
-    const csr = packConvCsr(w, c.oc, c.kh, c.kw, c.c, c.w, c.dh, c.dw);
-    const params = paramBlock(
-      [c.h, c.w, c.c, c.oh, c.ow, c.oc],
-      [c.kh, c.kw, c.sh, c.sw, 0, 0, c.dh, c.dw, ocp],
-      c.lo,
-      c.hi,
-    );
-    const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
-    const at = arena.put(params);
-    const rs = arena.put(csr.rowStart);
-    const offs = arena.put(csr.offs);
-    const vals = arena.put(csr.vals);
-    const b = arena.put(bias);
-    return () => k.convCsr(x, rs, offs, vals, b, out, at);
+  const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
+  const b = arena.put(bias);
+  if (full) {
+    const cost = convCosts(c, Math.round(density(w) * w.length));
+    if (choice === 'planar' || (choice === 'auto' && cost.planar <= cost.channels)) {
+      const g = planeGeometry(c);
+      const packed = packConvTaps(w, c, g);
+      const params = Int32Array.of(
+        c.h,
+        c.w,
+        c.c,
+        c.oh,
+        c.ow,
+        c.oc,
+        c.pt,
+        c.pl,
+        g.phases,
+        g.rows,
+        g.cols,
+        g.rowStep,
+        g.padded ? 1 : 0,
+        g.floats,
+        0,
+        0,
+      );
+      const f = new Float32Array(params.buffer);
+      f[14] = c.lo;
+      f[15] = c.hi;
+      const at = arena.put(params);
+      const plane = arena.reserve(g.floats * 4 + SLACK);
+      const rs = arena.put(packed.rowStart);
+      const taps = arena.put(packed.taps);
+      const vals = arena.put(packed.vals);
+      return () => k.convPlanar(x, plane, rs, taps, vals, b, out, at);
+    }
   }
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
@@ -256,9 +303,7 @@ function convRunner(
     c.lo,
     c.hi,
   );
-  const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
   const at = arena.put(params);
-  const b = arena.put(bias);
   if (full) {
     const wp = arena.put(packConv(w, c.oc, c.kh, c.kw, c.c));
     return () => k.conv2d(x, wp, b, out, at);

@@ -49,10 +49,11 @@ export interface Kernels {
   clip(x: number, out: number, n: number, lo: number, hi: number): void;
   softmax(x: number, out: number, n: number, last: number): void;
   conv2d(x: number, w: number, b: number, out: number, params: number): void;
-  convCsr(
+  convPlanar(
     x: number,
+    plane: number,
     rowStart: number,
-    offs: number,
+    taps: number,
     vals: number,
     b: number,
     out: number,

@@ -1,5 +1,6 @@
 // Weight layouts the WebAssembly kernels read (src/wasm/assembly), built once at load
 // from decoded weights. Pure functions over typed arrays, so they are tested directly.
+import type { ConvShape } from '../runtime/conv.js';
 
 /** Outputs per group in the dense layouts (four 4-lane vectors). */
 export const GROUP = 16;
@@ -88,38 +89,65 @@ export function packDepthwise(w: Float32Array, c: number, kh: number, kw: number
   return packed;
 }
 
+/** Where a conv's planar kernel (src/wasm/assembly/conv-planar.ts) finds its inputs. */
+export interface PlaneGeometry {
+  /** Column phases (the horizontal stride), rows per plane, columns per phase. */
+  phases: number;
+  rows: number;
+  cols: number;
+  /** Plane floats from one output row to the next. */
+  rowStep: number;
+  /** Floats in all planes. */
+  floats: number;
+  /** Whether some plane cells are pads (zeroed before each copy). */
+  padded: boolean;
+}
+
+/** The planes a conv of shape `c` reads: every window inside them, pads included. */
+export function planeGeometry(c: ConvShape): PlaneGeometry {
+  const phases = c.sw;
+  const rows = Math.max(c.h + c.pt, (c.oh - 1) * c.sh + (c.kh - 1) * c.dh + 1);
+  const width = Math.max(c.w + c.pl, (c.ow - 1) * c.sw + (c.kw - 1) * c.dw + 1);
+  const cols = Math.ceil(width / phases);
+  return {
+    phases,
+    rows,
+    cols,
+    rowStep: c.sh * phases * cols,
+    floats: c.c * rows * phases * cols,
+    padded: c.pt > 0 || c.pl > 0 || rows > c.h || phases * cols > c.w,
+  };
+}
+
 /**
- * Conv weights [oc, kh, kw, c] (one group) as compressed rows over output channels:
- * each non-zero weight with its input offset (in floats) from the window's corner, for
- * an input `width` wide with dilations dh, dw.
+ * Conv weights [oc, kh, kw, c] (one group) as taps per output channel: each non-zero
+ * weight with the plane offset (in floats) of its input for output (0, 0). Taps go in
+ * plane order, so a channel's loads walk forward through memory.
  */
-export function packConvCsr(
+export function packConvTaps(
   w: Float32Array,
-  oc: number,
-  kh: number,
-  kw: number,
-  c: number,
-  width: number,
-  dh: number,
-  dw: number,
-): { rowStart: Int32Array; offs: Int32Array; vals: Float32Array } {
+  c: ConvShape,
+  g: PlaneGeometry,
+): { rowStart: Int32Array; taps: Int32Array; vals: Float32Array } {
   let nnz = 0;
   for (let k = 0; k < w.length; k++) if (w[k] !== 0) nnz++;
-  const rowStart = new Int32Array(oc + 1);
-  const offs = new Int32Array(nnz);
+  const rowStart = new Int32Array(c.oc + 1);
+  const taps = new Int32Array(nnz);
   const vals = new Float32Array(nnz);
   let e = 0;
-  for (let o = 0; o < oc; o++) {
+  for (let o = 0; o < c.oc; o++) {
     rowStart[o] = e;
-    for (let y = 0; y < kh; y++)
-      for (let x = 0; x < kw; x++)
-        for (let i = 0; i < c; i++) {
-          const v = w[((o * kh + y) * kw + x) * c + i];
+    for (let i = 0; i < c.c; i++)
+      for (let y = 0; y < c.kh; y++)
+        for (let x = 0; x < c.kw; x++) {
+          const v = w[((o * c.kh + y) * c.kw + x) * c.c + i];
           if (v === 0) continue;
-          offs[e] = (y * dh * width + x * dw) * c + i;
+          const dx = x * c.dw;
+          taps[e] =
+            ((i * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols + Math.floor(dx / g.phases);
           vals[e++] = v;
         }
   }
-  rowStart[oc] = e;
-  return { rowStart, offs, vals };
+  rowStart[c.oc] = e;
+  return { rowStart, taps, vals };
 }

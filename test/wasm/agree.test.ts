@@ -16,7 +16,7 @@ import { toInt8 } from '../../src/compress/quantize.js';
 import { toSparse } from '../../src/compress/sparse.js';
 import { compressGraph } from '../../src/compress/pipeline.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
-import { wasmAccelerator } from '../../src/wasm/accelerator.js';
+import { wasmAccelerator, type ConvKernelChoice } from '../../src/wasm/accelerator.js';
 import type { KernelFlavour } from '../../src/wasm/instance.js';
 import { ROOT } from '../../src/build/paths.js';
 import { GraphBuilder, randomWeights } from '../helpers/graphs.js';
@@ -36,11 +36,19 @@ function inputs(m: Model, seed: number): Float32Array[] {
   return m.graph.inputs.map((v, k) => randomWeights(m.graph.values[v].size, seed + k).map((x) => x * 2));
 }
 
-/** Loads `bytes` on the JS kernels and on each wasm build; checks every output on a few inputs. */
-function checkAgree(bytes: Uint8Array, what: string, expectWasmOps = 1): void {
+/**
+ * Loads `bytes` on the JS kernels and on each wasm build; checks every output on a few
+ * inputs. `convs` lists the full-conv kernels to force in turn (default: the cost pick).
+ */
+function checkAgree(
+  bytes: Uint8Array,
+  what: string,
+  expectWasmOps = 1,
+  convs: ConvKernelChoice[] = ['auto'],
+): void {
   const js = load(bytes, { plan: 'stream' });
-  for (const flavour of FLAVOURS) {
-    const wasm = load(bytes, { plan: 'stream', accelerator: wasmAccelerator({ flavour }) });
+  for (const [flavour, conv] of FLAVOURS.flatMap((f) => convs.map((c) => [f, c] as const))) {
+    const wasm = load(bytes, { plan: 'stream', accelerator: wasmAccelerator({ flavour, conv }) });
     expect(wasm.engine).toBe(`wasm-${flavour}`);
     expect(wasm.fast.filter((f) => f).length, `${what}: ops run in wasm`).toBeGreaterThanOrEqual(
       expectWasmOps,
@@ -49,7 +57,7 @@ function checkAgree(bytes: Uint8Array, what: string, expectWasmOps = 1): void {
       const x = inputs(js, 10 + s);
       const a = run(js, x);
       const b = run(wasm, x);
-      a.outputs.forEach((o, k) => expectClose(b.outputs[k], o, `${what} (${flavour}) output ${k}`));
+      a.outputs.forEach((o, k) => expectClose(b.outputs[k], o, `${what} (${flavour}, ${conv}) output ${k}`));
       expect(b.label).toBe(a.label);
     }
   }
@@ -154,7 +162,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
     b.tensor('d.w', [10, 108]);
     b.op({ op: 'dense', input: 'flat', output: 'd', weight: 'd.w' }, [10]);
     b.op({ op: 'softmax', input: 'd', output: 'y' }, [10]);
-    checkAgree(writeMote(b.out('y')), 'conv/pool graph', 5);
+    checkAgree(writeMote(b.out('y')), 'conv/pool graph', 5, ['channels', 'planar']);
   });
 
   it('depthwise (multiplier 1) with strides and pads, then a pointwise conv with compressed weights', () => {
@@ -194,7 +202,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
     checkAgree(writeMote(b.out('y')), 'depthwise graph', 3);
   });
 
-  it('pruned convs without pads run as compressed rows (strides, dilations, relu clip)', () => {
+  it('pruned convs run on the planar kernel, taps only (strides, dilations, relu clip)', () => {
     const b = new GraphBuilder('wasm-ops').input('x', [12, 11, 4]);
     const prune = (w: Float32Array) =>
       toSparse(
@@ -233,10 +241,45 @@ describe('wasm and js agree on conv and pool graphs', () => {
       [4, 6, 20],
     );
     const bytes = writeMote(b.out('y'));
-    checkAgree(bytes, 'pruned conv graph', 2);
+    checkAgree(bytes, 'pruned conv graph', 2, ['auto', 'channels', 'planar']);
     const m = load(bytes, { accelerator: wasmAccelerator() });
-    expect(m.fast.every((f) => f && /convCsr/.test(f.toString()))).toBe(true);
+    expect(m.fast.every((f) => f && /convPlanar/.test(f.toString()))).toBe(true);
   });
+
+  // Output widths 1…21 cover the planar kernel's 16-, 8- and 4-column blocks and every
+  // partial last block; strides 1–3 with pads cover its column phases and zero cells.
+  for (const [sw, pads] of [
+    [1, [1, 2, 1, 2]],
+    [2, [0, 1, 1, 0]],
+    [3, [1, 0, 0, 2]],
+  ] as const) {
+    it(`planar and channel kernels agree on output widths 1…21 (stride ${sw}, pads ${pads.join(' ')})`, () => {
+      for (let ow = 1; ow <= 21; ow++) {
+        const kw = 3;
+        const width = (ow - 1) * sw + kw - pads[1] - pads[3];
+        if (width < 3) continue; // pads must not exceed the input
+        const b = new GraphBuilder('wasm-planar').input('x', [5, width, 2]);
+        b.tensor('c.w', [5, 2, kw, 2]);
+        b.tensor('c.b', [5]);
+        b.op(
+          {
+            op: 'conv2d',
+            input: 'x',
+            output: 'y',
+            weight: 'c.w',
+            bias: 'c.b',
+            strides: [1, sw],
+            pads: [...pads],
+            dilations: [1, 1],
+            groups: 1,
+            clip: [-1, 1],
+          },
+          [5 + pads[0] + pads[2] - 1, ow, 5],
+        );
+        checkAgree(writeMote(b.out('y')), `${ow} columns`, 1, ['channels', 'planar']);
+      }
+    });
+  }
 
   it('ops the wasm path leaves to JS (grouped conv, depth multiplier 2, add, global pool) run on its buffers', () => {
     const b = new GraphBuilder('wasm-ops').input('x', [6, 6, 4]);
