@@ -36,6 +36,7 @@ import {
   packDepthwise,
   padded,
   planeGeometry,
+  requantTable,
   roundUp,
 } from './pack.js';
 
@@ -363,18 +364,7 @@ function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
   );
   const bias = new Int32Array(ocp);
   if (op.bias !== NO_TENSOR) bias.set(m.tensors[op.bias].ints!);
-  let mult: Int32Array | Float32Array;
-  if (q.fscale) {
-    mult = new Float32Array(ocp);
-    for (let j = 0; j < c.oc; j++) mult[j] = q.fscale[q.fscale.length > 1 ? j : 0];
-  } else {
-    mult = new Int32Array(2 * ocp);
-    for (let j = 0; j < c.oc; j++) {
-      const at = q.mult.length > 2 ? 2 * j : 0;
-      mult[2 * j] = q.mult[at];
-      mult[2 * j + 1] = q.mult[at + 1];
-    }
-  }
+  const mult = new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null));
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
     [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],

@@ -151,3 +151,41 @@ export function packConvTaps(
   rowStart[c.oc] = e;
   return { rowStart, taps, vals };
 }
+
+/** Bytes per 4 output channels in the requantisation table (src/wasm/assembly/requant.ts). */
+export const REQUANT_RECORD = 128;
+
+/**
+ * The requantisation table of `oc` output channels (padded to whole records): per
+ * channel, for fixed point, 2^max(shift, 0), the Q0.31 multiplier and the right shift
+ * e = max(−shift, 0) as 2^(e−1), a negative-rounding mask and 2^(32−e); for float32,
+ * the scale. `mult` holds (multiplier, shift) pairs and `fscale` scales, one or per channel.
+ */
+export function requantTable(
+  oc: number,
+  mult: ArrayLike<number>,
+  fscale: ArrayLike<number> | null,
+): ArrayBuffer {
+  const records = Math.ceil(oc / 4);
+  const buf = new ArrayBuffer(records * REQUANT_RECORD);
+  const i32 = new Int32Array(buf);
+  const f32 = new Float32Array(buf);
+  const i64 = new BigInt64Array(buf);
+  for (let j = 0; j < oc; j++) {
+    const r = (j >> 2) * REQUANT_RECORD;
+    const l = j & 3;
+    if (fscale) {
+      f32[r / 4 + l] = fscale[fscale.length > 1 ? j : 0];
+      continue;
+    }
+    const at = mult.length > 2 ? 2 * j : 0;
+    const shift = mult[at + 1];
+    const e = Math.max(-shift, 0);
+    i32[r / 4 + l] = (2 ** Math.max(shift, 0)) | 0;
+    i32[r / 4 + 4 + l] = mult[at];
+    i64[r / 8 + 4 + l] = e > 0 ? 1n << BigInt(e - 1) : 0n;
+    i64[r / 8 + 8 + l] = e > 0 ? -1n : 0n;
+    i64[r / 8 + 12 + l] = 1n << BigInt(32 - e);
+  }
+  return buf;
+}

@@ -7,63 +7,24 @@
 // Weights arrive widened to i32 (the host subtracts any weight zero point), laid out as
 // the float kernels' ([kH][kW][C][OCP] and [kH][kW][CP]), so 4 output channels take one
 // i32x4 multiply-add per input value. Parameters: the conv block of conv.ts (P_*), and
-// a quant block: inZp, outZp, qmin, qmax, mode (0 fixed point, 1 float32); `mult` holds
-// per output channel (multiplier, shift) for fixed point, or an f32 scale for float32.
+// a quant block: inZp, outZp, qmin, qmax, mode (0 fixed point, 1 float32); `rq` is the
+// per-channel requantisation table of requant.ts.
+
+import { requant1, requant4, storeBytes } from './requant';
 
 const Q_INZP = 0;
-const Q_OUTZP = 1;
-const Q_MIN = 2;
-const Q_MAX = 3;
-const Q_MODE = 4;
 
 function param(p: usize, k: i32): i32 {
   return load<i32>(p + ((<usize>k) << 2));
 }
 
-/** gemmlowp SaturatingRoundingDoublingHighMul. */
-function srdhm(a: i32, b: i32): i32 {
-  if (a == b && a == i32.MIN_VALUE) return i32.MAX_VALUE;
-  const ab = <i64>a * <i64>b;
-  const nudge: i64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30);
-  // i64 division truncates toward zero, as C's does.
-  return <i32>((ab + nudge) / ((<i64>1) << 31));
-}
-
-/** gemmlowp RoundingDivideByPOT. */
-function rdbpot(x: i32, e: i32): i32 {
-  const mask = e >= 31 ? i32.MAX_VALUE : (1 << e) - 1;
-  const rem = x & mask;
-  const threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> e) + (rem > threshold ? 1 : 0);
-}
-
-/** The requantised, clamped int8 value of one int32 sum for output channel `c`. */
-function requant(acc: i32, c: i32, mult: usize, q: usize): i32 {
-  let v: i32;
-  if (param(q, Q_MODE) == 1) {
-    const r = <f32>acc * load<f32>(mult + ((<usize>c) << 2));
-    v = <i32>nearest<f32>(r);
-  } else {
-    const m = load<i32>(mult + ((<usize>c) << 3));
-    const shift = load<i32>(mult + ((<usize>c) << 3), 4);
-    v = rdbpot(srdhm(shift > 0 ? acc << shift : acc, m), shift > 0 ? 0 : -shift);
-  }
-  v += param(q, Q_OUTZP);
-  const lo = param(q, Q_MIN);
-  const hi = param(q, Q_MAX);
-  return v < lo ? lo : v > hi ? hi : v;
-}
-
-/** Stores the requantised lanes of `acc` (channels cb .. cb+3 that exist) at o + cb. */
-function store4(o: usize, cb: i32, oc: i32, acc: v128, mult: usize, q: usize): void {
-  store<i8>(o + <usize>cb, <i8>requant(i32x4.extract_lane(acc, 0), cb, mult, q));
-  if (cb + 1 < oc) store<i8>(o + <usize>cb + 1, <i8>requant(i32x4.extract_lane(acc, 1), cb + 1, mult, q));
-  if (cb + 2 < oc) store<i8>(o + <usize>cb + 2, <i8>requant(i32x4.extract_lane(acc, 2), cb + 2, mult, q));
-  if (cb + 3 < oc) store<i8>(o + <usize>cb + 3, <i8>requant(i32x4.extract_lane(acc, 3), cb + 3, mult, q));
+/** Requantises and stores channels cb .. cb+3 (those below oc) of one output pixel. */
+function store4(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): void {
+  storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
 }
 
 /** Full int8 convolution (one group); dense is this on a 1×1 image with C inputs. */
-export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult: usize, q: usize): void {
+export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: usize, q: usize): void {
   const h = param(p, 0),
     wd = param(p, 1),
     c = param(p, 2);
@@ -114,10 +75,10 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult:
               }
             }
           }
-          store4(o, cb, oc, a0, mult, q);
-          store4(o, cb + 4, oc, a1, mult, q);
-          store4(o, cb + 8, oc, a2, mult, q);
-          store4(o, cb + 12, oc, a3, mult, q);
+          store4(o, cb, oc, a0, rq, q);
+          store4(o, cb + 4, oc, a1, rq, q);
+          store4(o, cb + 8, oc, a2, rq, q);
+          store4(o, cb + 12, oc, a3, rq, q);
         }
       }
       for (; cb < ocp; cb += 4) {
@@ -138,7 +99,7 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult:
               }
             }
           }
-          store4(o, cb, oc, a, mult, q);
+          store4(o, cb, oc, a, rq, q);
         } else {
           for (let j = cb; j < cb + 4 && j < oc; j++) {
             let acc = load<i32>(b + ((<usize>j) << 2));
@@ -154,7 +115,7 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult:
                   acc += (<i32>load<i8>(xp + <usize>ic) - inZp) * load<i32>(wp + <usize>ic * icStride);
               }
             }
-            store<i8>(o + <usize>j, <i8>requant(acc, j, mult, q));
+            store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
           }
         }
       }
@@ -163,7 +124,7 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult:
 }
 
 /** Depthwise int8 convolution, depth multiplier 1; weights [kH][kW][CP] as i32. */
-export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, mult: usize, q: usize): void {
+export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: usize, q: usize): void {
   const h = param(p, 0),
     wd = param(p, 1),
     c = param(p, 2);
@@ -201,7 +162,7 @@ export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
               a = i32x4.add(a, i32x4.mul(xv, wv));
             }
           }
-          store4(o, cb, c, a, mult, q);
+          store4(o, cb, c, a, rq, q);
         } else {
           for (let j = cb; j < cb + 4 && j < c; j++) {
             let acc = load<i32>(b + ((<usize>j) << 2));
@@ -216,7 +177,7 @@ export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
                   load<i32>(w + ((<usize>((ky * kw + kx) * cp + j)) << 2));
               }
             }
-            store<i8>(o + <usize>j, <i8>requant(acc, j, mult, q));
+            store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
           }
         }
       }
