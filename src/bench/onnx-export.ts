@@ -40,14 +40,44 @@ function onnxShape(shape: number[]): number[] {
   return shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
 }
 
+/** Typed arrays the export helpers reorder (float weights and inputs, int8 ones). */
+type Data = Float32Array | Int8Array;
+
 /** An input for the exported model from a mote input: [H, W, C] data reordered to CHW. */
-export function toOnnxInput(x: Float32Array, shape: number[]): Float32Array {
+export function toOnnxInput<T extends Data>(x: T, shape: number[]): T {
   if (shape.length !== 3 || shape[2] === 1) return x;
   const [h, w, c] = shape;
-  const out = new Float32Array(x.length);
+  const out = x.slice() as T; // slice() keeps the array type; TS types it as the union
   for (let y = 0; y < h; y++)
     for (let i = 0; i < w; i++) for (let k = 0; k < c; k++) out[(k * h + y) * w + i] = x[(y * w + i) * c + k];
   return out;
+}
+
+/**
+ * A dense weight [outN, H·W·C] that reads mote's HWC flatten, with its columns permuted to
+ * ONNX's CHW flatten: column (y, x, c) becomes column (c, y, x).
+ */
+export function chwColumns<T extends Data>(w: T, outN: number, hwc: number[]): T {
+  const [h, wd, c] = hwc;
+  const inN = h * wd * c;
+  const p = w.slice() as T; // as in toOnnxInput
+  for (let o = 0; o < outN; o++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < wd; x++)
+        for (let k = 0; k < c; k++) p[o * inN + (k * h + y) * wd + x] = w[o * inN + (y * wd + x) * c + k];
+  return p;
+}
+
+/** A conv weight in mote's [outC, kH, kW, inC/groups] order, transposed to ONNX's OIHW. */
+export function oihwWeights<T extends Data>(w: T, shape: number[]): T {
+  const [oc, kh, kw, icg] = shape;
+  const t = w.slice() as T; // as in toOnnxInput
+  for (let o = 0; o < oc; o++)
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++)
+        for (let i = 0; i < icg; i++)
+          t[((o * icg + i) * kh + y) * kw + x] = w[((o * kh + y) * kw + x) * icg + i];
+  return t;
 }
 
 /** ONNX model bytes for `g`; throws naming the op when one has no export here. */
@@ -73,17 +103,7 @@ export function exportOnnx(g: Graph): Uint8Array {
       const [outN, inN] = tensorShape.get(op.weight)!;
       let w = weights.get(op.weight)!;
       const hwc = flatOf.get(op.input);
-      if (hwc) {
-        // Column (y, x, c) of mote's HWC flatten is column (c, y, x) of ONNX's CHW flatten.
-        const [h, wd, c] = hwc;
-        const p = new Float32Array(w.length);
-        for (let o = 0; o < outN; o++)
-          for (let y = 0; y < h; y++)
-            for (let x = 0; x < wd; x++)
-              for (let k = 0; k < c; k++)
-                p[o * inN + (k * h + y) * wd + x] = w[o * inN + (y * wd + x) * c + k];
-        w = p;
-      }
+      if (hwc) w = chwColumns(w, outN, hwc);
       const inputs = [op.input, init(op.weight, [outN, inN], w)];
       if (op.bias) inputs.push(init(op.bias, [outN], weights.get(op.bias)!));
       node('Gemm', inputs, op.output, [int('transB', 1)]);
@@ -100,13 +120,7 @@ export function exportOnnx(g: Graph): Uint8Array {
         throw new Error(`onnx export: reshape ${from.join('x')} → ${op.shape.join('x')} is not exported`);
     } else if (op.op === 'conv2d') {
       const [oc, kh, kw, icg] = tensorShape.get(op.weight)!;
-      const w = weights.get(op.weight)!;
-      const t = new Float32Array(w.length);
-      for (let o = 0; o < oc; o++)
-        for (let y = 0; y < kh; y++)
-          for (let x = 0; x < kw; x++)
-            for (let i = 0; i < icg; i++)
-              t[((o * icg + i) * kh + y) * kw + x] = w[((o * kh + y) * kw + x) * icg + i];
+      const t = oihwWeights(weights.get(op.weight)!, [oc, kh, kw, icg]);
       const inputs = [op.input, init(op.weight, [oc, icg, kh, kw], t)];
       if (op.bias) inputs.push(init(op.bias, [oc], weights.get(op.bias)!));
       const clip = op.clip ?? [-Infinity, Infinity];

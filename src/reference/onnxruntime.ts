@@ -3,6 +3,9 @@
 // Reused by the parity tests and benchmarks.
 import * as ort from 'onnxruntime-web';
 
+/** An input as onnxruntime takes it: float32, or int8/uint8 for quantized (QDQ) models. */
+export type OnnxInput = Float32Array | Int8Array | Uint8Array;
+
 export interface OnnxTensorInfo {
   name: string;
   shape: number[];
@@ -11,12 +14,21 @@ export interface OnnxTensorInfo {
 export interface OnnxReference {
   inputs: OnnxTensorInfo[];
   outputs: string[];
-  /** One inference on float32 inputs (row-major, batch included); returns the outputs in order. */
-  run(inputs: Float32Array[]): Promise<Float32Array[]>;
+  /**
+   * One inference (inputs row-major, batch included; each array's type is the tensor's
+   * element type); returns the outputs in order, as float32 whatever their type.
+   */
+  run(inputs: OnnxInput[]): Promise<Float32Array[]>;
   release(): Promise<void>;
 }
 
 let configured = false;
+
+function tensor(x: OnnxInput, dims: number[]): ort.Tensor {
+  if (x instanceof Int8Array) return new ort.Tensor('int8', x, dims);
+  if (x instanceof Uint8Array) return new ort.Tensor('uint8', x, dims);
+  return new ort.Tensor('float32', x, dims);
+}
 
 /** Creates an onnxruntime-web session (wasm, 1 thread) from .onnx bytes; input shapes are the caller's. */
 export async function onnxReference(bytes: Uint8Array, inputShapes: number[][]): Promise<OnnxReference> {
@@ -36,11 +48,11 @@ export async function onnxReference(bytes: Uint8Array, inputShapes: number[][]):
   return {
     inputs: names.map((name, i) => ({ name, shape: inputShapes[i] })),
     outputs: [...session.outputNames],
-    async run(inputs: Float32Array[]): Promise<Float32Array[]> {
+    async run(inputs: OnnxInput[]): Promise<Float32Array[]> {
       const feeds: Record<string, ort.Tensor> = {};
-      names.forEach((name, i) => (feeds[name] = new ort.Tensor('float32', inputs[i], inputShapes[i])));
+      names.forEach((name, i) => (feeds[name] = tensor(inputs[i], inputShapes[i])));
       const result = await session.run(feeds);
-      return session.outputNames.map((name) => Float32Array.from(result[name].data as Float32Array));
+      return session.outputNames.map((name) => Float32Array.from(result[name].data as ArrayLike<number>));
     },
     release: () => session.release(),
   };
