@@ -17,9 +17,10 @@ import { load, run, type Model, type OpProfile } from '../runtime/model.js';
 import { OP_NAMES } from '../runtime/ops.js';
 import { CSR_MAX_DENSITY, wasmAccelerator } from '../wasm/accelerator.js';
 import { loadTfliteReference, type TfliteReference } from '../reference/tflite.js';
-import { onnxReference, type OnnxReference } from '../reference/onnxruntime.js';
+import { onnxReference, type OnnxInput, type OnnxReference } from '../reference/onnxruntime.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { exportOnnx, toOnnxInput } from './onnx-export.js';
+import { exportOnnxQdq, toQdqInput, type QdqActivations } from './onnx-export-qdq.js';
 import { medianMs, timeContenders, type Contender, type Latency } from './latency-timer.js';
 import { provenance, writeBenchSection } from './report.js';
 
@@ -35,8 +36,14 @@ interface Case {
   mote: Uint8Array;
   /** Inputs as mote takes them (a few, used in turn): floats, or int8 for int8 models. */
   inputs: Input[];
-  /** The ONNX model onnxruntime-web runs, or why there is none. */
-  onnx: { bytes: Uint8Array; what: string } | { none: string };
+  /**
+   * The ONNX model onnxruntime-web runs, or why there is none; `feed` turns a mote input
+   * into its input (default: float32, CHW), and its output must be within `tolerance` of
+   * mote's (default: 1e-3 on identical weights, else unchecked).
+   */
+  onnx:
+    | { bytes: Uint8Array; what: string; feed?: (x: Input) => OnnxInput; tolerance?: number }
+    | { none: string };
   /** The .tflite TFLite runs (with its inputs), or why there is none. */
   tflite: { bytes: Uint8Array; inputs: ArrayLike<number>[] } | { none: string };
   /** Same weights as the ONNX model (the "identical dense float weights" goal), or compressed. */
@@ -75,7 +82,7 @@ function seeded(n: number, seed: number, lo: number, hi: number): Float32Array {
 }
 
 /** int8 inputs for an int8 model: TFLite and mote both take them as they are (no quantisation). */
-function int8Inputs(mote: Uint8Array, n: number): Int8Array[] {
+export function int8Inputs(mote: Uint8Array, n: number): Int8Array[] {
   const m = load(mote);
   const size = m.graph.values[m.graph.inputs[0]].size;
   return Array.from({ length: n }, (_, k) => Int8Array.from(seeded(size, 7 + k, -128, 128), Math.floor));
@@ -165,11 +172,12 @@ async function tfliteCases(): Promise<{ cases: Case[]; missing: string[] }> {
     tflite: { bytes: readFileSync(file('hello_world_float.tflite')), inputs: helloX },
     identicalWeights: true,
   });
-  for (const [name, f] of [
-    ['hello_world int8', 'hello_world_int8.tflite'],
-    ['micro_speech int8', 'micro_speech_quantized.tflite'],
-    ['person_detect int8', 'person_detect.tflite'],
-  ]) {
+  // Activations of the QDQ export: the faster form for each model (figures in onnx-export-qdq.ts).
+  for (const [name, f, act] of [
+    ['hello_world int8', 'hello_world_int8.tflite', 'u8'],
+    ['micro_speech int8', 'micro_speech_quantized.tflite', 's8'],
+    ['person_detect int8', 'person_detect.tflite', 'u8'],
+  ] as [string, string, QdqActivations][]) {
     let g: Graph;
     try {
       g = await importTfliteFile(file(f));
@@ -184,7 +192,13 @@ async function tfliteCases(): Promise<{ cases: Case[]; missing: string[] }> {
       source: `${f} imported (int8 ops, TFLite fixed-point requantisation)`,
       mote,
       inputs: q,
-      onnx: { none: 'no ONNX original (TFLite-only model)' },
+      onnx: {
+        bytes: exportOnnxQdq(g, act),
+        what: `QDQ ONNX export of the .tflite (int8 weights and ${act} activations; src/bench/onnx-export-qdq.ts)`,
+        feed: (x) => toQdqInput(x as Int8Array, g.inputs[0].shape, act), // int8 models take int8 inputs
+        // Found up to 3 output steps (mote's fixed-point requantisation against onnxruntime's float32).
+        tolerance: 4.5 * g.values.find((v) => v.name === g.outputs[0])!.quant!.scale,
+      },
       tflite: { bytes: readFileSync(file(f)), inputs: q },
       identicalWeights: false,
     });
@@ -262,7 +276,8 @@ async function measure(c: Case, bundle: string): Promise<Row> {
   let session: OnnxReference | null = null;
   const shape = js.graph.values[js.graph.inputs[0]].shape;
   const dims = shape.length === 3 ? [1, shape[2], shape[0], shape[1]] : [1, ...shape];
-  const onnxInputs = c.inputs.map((x) => toOnnxInput(Float32Array.from(x), shape));
+  const feed = ('bytes' in c.onnx && c.onnx.feed) || ((x: Input) => toOnnxInput(Float32Array.from(x), shape));
+  const onnxInputs = c.inputs.map(feed);
   if ('bytes' in c.onnx) {
     const bytes = c.onnx.bytes;
     row.loadMs['onnxruntime-web'] = await medianMs(3, async () =>
@@ -276,12 +291,12 @@ async function measure(c: Case, bundle: string): Promise<Row> {
       call: () => s.run([onnxInputs[j++ % onnxInputs.length]]),
       async: true,
     });
-    // On identical weights, the exported graph must compute what mote computes.
+    // On identical weights (or the same int8 model), the exported graph must compute what mote computes.
     const a = (await s.run([onnxInputs[0]]))[0];
     const b = run(js, c.inputs[0]).outputs[0];
     const diff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
-    if (c.identicalWeights && !(diff < 1e-3))
-      throw new Error(`${c.name}: onnxruntime-web and mote differ by ${diff}`);
+    const tolerance = c.onnx.tolerance ?? (c.identicalWeights ? 1e-3 : Infinity);
+    if (!(diff < tolerance)) throw new Error(`${c.name}: onnxruntime-web and mote differ by ${diff}`);
   }
 
   let tfl: TfliteReference | null = null;
