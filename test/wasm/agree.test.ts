@@ -362,6 +362,49 @@ describe('wasm and js agree on the TFLite Micro models (int8 ops bit for bit)', 
   }
 });
 
+/**
+ * `g` cut after conv `k`, whose output becomes the graph's only output, without its fused
+ * clamp and with zero point 0 (TFLite's relu outputs have −128, which saturates every
+ * negative sum): negative sums then reach the output, so every rounding path is compared.
+ */
+function cutAfter(g: Graph, k: number): Graph {
+  const ops = g.ops.slice(0, k + 1);
+  const last = ops[k];
+  if (last.op === 'conv2d') ops[k] = { ...last, clip: undefined };
+  const names = new Set(ops.map((o) => o.output));
+  const values = g.values
+    .filter((v) => names.has(v.name))
+    .map((v) => (v.name === last.output && v.quant ? { ...v, quant: { ...v.quant, zeroPoint: 0 } } : v));
+  return { ...g, ops, values, outputs: [last.output], exits: undefined };
+}
+
+describe('wasm int8 kernels agree with js bit for bit on every layer, not only the last', () => {
+  for (const [f, requantize] of [
+    ['micro_speech_quantized', 'fixed-point'],
+    ['person_detect', 'fixed-point'],
+    ['person_detect', 'float32'],
+  ] as const) {
+    it(`${f} (${requantize} requantisation): each conv's whole output`, async () => {
+      const g = await importTfliteFile(path.join(TFLITE, `${f}.tflite`), { requantize });
+      const size = g.inputs[0].shape.reduce((a, b) => a * b, 1);
+      const x = Int8Array.from(randomWeights(size, 9), (r) => Math.round(r * 127));
+      let checked = 0;
+      g.ops.forEach((op, k) => {
+        if (op.op !== 'conv2d') return;
+        const bytes = writeMote(cutAfter(g, k));
+        const want = Array.from(run(load(bytes), x).quantized[0]!);
+        for (const flavour of FLAVOURS)
+          for (const conv of ['channels', 'planar'] as const) {
+            const got = run(load(bytes, { accelerator: wasmAccelerator({ flavour, conv }) }), x);
+            expect(Array.from(got.quantized[0]!), `${op.output} (${flavour}, ${conv})`).toEqual(want);
+          }
+        checked++;
+      });
+      expect(checked).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe('wasm int8 kernels: float32 requantisation and Huffman-coded int8 weights', () => {
   it('micro_speech with XNNPACK-style float32 requantisation, and with 4-bit clustered int8-stream weights', async () => {
     const file = path.join(TFLITE, 'micro_speech_quantized.tflite');
