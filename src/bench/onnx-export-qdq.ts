@@ -25,8 +25,8 @@ export type QdqActivations = 's8' | 'u8';
  * DequantizeLinear + float op + QuantizeLinear: 2 of person_detect's 30 convs, and
  * micro_speech's Conv and Gemm. With u8 every conv and dense is QLinearConv/QGemm (seen in
  * the session profile). Medians of 200 samples after warm-up, s8 vs u8 in the same runs,
- * on a shared 2-core machine: hello_world 55–68 vs 46–57 µs (3 runs), person_detect
- * 3370–3610 vs 3290–3570 µs (3 runs), but micro_speech 127–221 vs 179–290 µs (6 runs, s8
+ * on a shared 2-core machine: hello_world 55–74 vs 46–57 µs (5 runs), person_detect
+ * 3370–3610 vs 3290–3570 µs (5 runs), but micro_speech 127–221 vs 179–290 µs (8 runs, s8
  * ahead in each): its one conv (1 input channel, 10×8 kernel) runs faster in MLAS's float
  * path than as QLinearConv between NHWC transposes. So the bench takes the faster form
  * per model: s8 for micro_speech, u8 for the others.
