@@ -22,14 +22,14 @@ export type QdqActivations = 's8' | 'u8';
  * The default form: u8. In onnxruntime-web 1.30 (wasm SIMD, 1 thread) only u8 activations
  * fuse everywhere: its x86/wasm QDQ rules take s8 activations only by turning Q→DQ pairs
  * into u8 ones, so with s8 the ops fed otherwise (the graph input, a Flatten) stay
- * DequantizeLinear + float op + QuantizeLinear: 2 of person_detect's 30 convs, and
+ * DequantizeLinear + float op + QuantizeLinear: 2 of person_detect's 28 convs, and
  * micro_speech's Conv and Gemm. With u8 every conv and dense is QLinearConv/QGemm (seen in
  * the session profile). Medians of 200 samples after warm-up, s8 vs u8 in the same runs,
- * on a shared 2-core machine: hello_world 55–74 vs 46–57 µs (5 runs), person_detect
- * 3370–3610 vs 3290–3570 µs (5 runs), but micro_speech 127–221 vs 179–290 µs (8 runs, s8
- * ahead in each): its one conv (1 input channel, 10×8 kernel) runs faster in MLAS's float
- * path than as QLinearConv between NHWC transposes. So the bench takes the faster form
- * per model: s8 for micro_speech, u8 for the others.
+ * on a shared 2-core machine: hello_world 55–74 vs 40–57 µs (6 runs), person_detect
+ * 3370–3730 vs 3290–3600 µs (6 runs, u8 ahead in each), but micro_speech 122–260 vs
+ * 172–291 µs (13 runs, s8 ahead in 12): its one conv (1 input channel, 10×8 kernel) runs
+ * faster in MLAS's float path than as QLinearConv between NHWC transposes. So the bench
+ * takes the faster form per model: s8 for micro_speech, u8 for the others.
  */
 export const QDQ_ACTIVATIONS: QdqActivations = 'u8';
 
