@@ -136,7 +136,7 @@ export function exportOnnxQdq(g: Graph, activations: QdqActivations = QDQ_ACTIVA
     if (e.kind !== 'int8') throw new Error(`onnx qdq export: weight '${name}' is ${e.kind}, not int8`);
     return e;
   };
-  /** DequantizeLinear of an int8 weight (per-tensor, or per-channel along `axis`), data reordered by the caller. */
+  /** DequantizeLinear of an int8 weight (per tensor or per channel), data reordered by the caller. */
   const weight = (name: string, dims: number[], data: Int8Array): string =>
     dequantConst(name, dims, INT8, data, int8Of(name));
   const bias = (name: string): string => {
@@ -221,7 +221,7 @@ export function exportOnnxQdq(g: Graph, activations: QdqActivations = QDQ_ACTIVA
     } else throw new Error(`onnx qdq export: op '${op.op}' (${op.output}) is not exported`);
   }
 
-  /** Clip (or Relu) before the output's QuantizeLinear; onnxruntime drops it where the quantized range implies it. */
+  /** Clip (or Relu) before a QuantizeLinear; onnxruntime drops it where the quantized range implies it. */
   function clip(f: string, out: string, lo: number, hi: number): string {
     if (lo === 0 && hi === Infinity) return node('Relu', [f], `${out}:relu`);
     const min = init(`${out}:min`, [], FLOAT, Float32Array.of(lo));

@@ -67,7 +67,7 @@ describe('QDQ ONNX export of int8 .tflite models', () => {
           xs.map((x) => run(float, x).outputs[0]),
         ),
       ).toBeLessThanOrEqual(1);
-      // mote's default (TFLite Micro's fixed point, as benchmarked): found 3 steps of 1/256, on no_person.bmp.
+      // mote's default (TFLite Micro's fixed point, as benchmarked): found 3 steps of 1/256 (no_person.bmp).
       expect(
         steps(
           g,
