@@ -29,6 +29,7 @@ import {
 import {
   GROUP,
   packConv,
+  packConvPairs,
   packConvTaps,
   packCsr,
   packDenseF32,
@@ -146,7 +147,7 @@ function prepareWasm(
   for (let o = 0; o < g.ops.length; o++) {
     const op = g.ops[o];
     if (m.qbufs[op.output]) {
-      runners.push(int8Runner(m, o, arena, k, ptr(op.input), ptr(op.output)));
+      runners.push(int8Runner(m, o, arena, k, ptr(op.input), ptr(op.output), conv));
       continue;
     }
     if (!m.buffers[op.output].length || !m.buffers[op.input].length) {
@@ -234,18 +235,64 @@ function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number):
 }
 
 /**
- * Vector multiply-adds of the two full-conv kernels, to pick the cheaper. Channels:
- * every tap for every output pixel, 4 output channels per vector. Planar: each stored
- * tap once per 4 output columns of each output row.
+ * Estimated vector ops of the two conv kernels, to pick the cheaper; the weights are
+ * rough fits to per-op profiles of person_detect, micro_speech and LeNet-5 (see
+ * docs/BENCHMARKS.md "latency"). Channels: every tap of every output pixel, 4 output
+ * channels per vector, with 1 (float) or 2 (int8, i16 pairs) inputs per step, plus 2 of
+ * loop and bounds overhead per tap; depthwise pays twice per step (it loads and widens
+ * its inputs per vector). Planar: each stored tap once per 4 columns of each output row,
+ * 8 per channel row (requantisation constants, stores), and the copy into planes.
  */
-export function convCosts(c: ConvShape, nonZero: number): { channels: number; planar: number } {
+export function convCosts(
+  c: ConvShape,
+  nonZero: number,
+  int8: boolean,
+): { channels: number; planar: number } {
+  const depthwise = c.icg === 1 && c.ocg === 1;
+  const steps = depthwise ? 2 * Math.ceil(c.oc / 4) : Math.ceil(c.icg / (int8 ? 2 : 1)) * Math.ceil(c.oc / 4);
   return {
-    channels: c.oh * c.ow * c.kh * c.kw * c.c * Math.ceil(c.oc / 4),
-    planar: nonZero * c.oh * Math.ceil(c.ow / 4),
+    channels: c.oh * c.ow * c.kh * c.kw * (steps + 2),
+    planar: nonZero * c.oh * Math.ceil(c.ow / 4) + c.oc * c.oh * 8 + (c.h * c.w * c.c) / 4,
   };
 }
 
-/** A conv op: full (one group) or depthwise (multiplier 1) in wasm; other groupings in JS. */
+/** Whether a conv runs on the planar kernel: the only one for grouped convs, else the cheaper. */
+function planar(c: ConvShape, w: ArrayLike<number>, choice: ConvKernelChoice, int8: boolean): boolean {
+  const channelKernel = c.icg === c.c || (c.icg === 1 && c.ocg === 1);
+  if (!channelKernel || choice === 'planar') return true;
+  if (choice === 'channels') return false;
+  let nonZero = 0;
+  for (let k = 0; k < w.length; k++) if (w[k] !== 0) nonZero++;
+  const cost = convCosts(c, nonZero, int8);
+  return cost.planar <= cost.channels;
+}
+
+/** Lays out a planar conv (conv-planar.ts): its parameter block, plane scratch and taps. */
+function planarLayout<T extends Float32Array | Int32Array>(
+  c: ConvShape,
+  w: T,
+  arena: Arena,
+): { params: number; plane: number; rowStart: number; taps: number; vals: number } {
+  const g = planeGeometry(c);
+  const packed = packConvTaps(w, c, g);
+  // conv-planar.ts Q_*: shapes, pads, plane geometry, then the f32 clip bounds.
+  const block = Int32Array.of(
+    ...[c.h, c.w, c.c, c.oh, c.ow, c.oc, c.pt, c.pl],
+    ...[g.phases, g.rows, g.cols, g.rowStep, g.padded ? 1 : 0, g.floats, 0, 0],
+  );
+  const f = new Float32Array(block.buffer);
+  f[14] = c.lo;
+  f[15] = c.hi;
+  return {
+    params: arena.put(block),
+    plane: arena.reserve(g.floats * 4 + SLACK),
+    rowStart: arena.put(packed.rowStart),
+    taps: arena.put(packed.taps),
+    vals: arena.put(packed.vals),
+  };
+}
+
+/** A float conv op in wasm: planar (any grouping), or full / depthwise on the channel kernels. */
 function convRunner(
   m: Model,
   o: number,
@@ -254,49 +301,15 @@ function convRunner(
   x: number,
   out: number,
   choice: ConvKernelChoice,
-): OpRunner | null {
+): OpRunner {
   const op = m.graph.ops[o];
   const c = m.convs[o]!;
-  const full = c.icg === c.c;
-  const depthwise = c.icg === 1 && c.ocg === 1;
-  if (!full && !depthwise) return null;
   const w = floats(m, op.weight);
   const ocp = roundUp(c.oc, 4);
-  const bias = padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp);
-  const b = arena.put(bias);
-  if (full) {
-    const cost = convCosts(c, Math.round(density(w) * w.length));
-    if (choice === 'planar' || (choice === 'auto' && cost.planar <= cost.channels)) {
-      const g = planeGeometry(c);
-      const packed = packConvTaps(w, c, g);
-      const params = Int32Array.of(
-        c.h,
-        c.w,
-        c.c,
-        c.oh,
-        c.ow,
-        c.oc,
-        c.pt,
-        c.pl,
-        g.phases,
-        g.rows,
-        g.cols,
-        g.rowStep,
-        g.padded ? 1 : 0,
-        g.floats,
-        0,
-        0,
-      );
-      const f = new Float32Array(params.buffer);
-      f[14] = c.lo;
-      f[15] = c.hi;
-      const at = arena.put(params);
-      const plane = arena.reserve(g.floats * 4 + SLACK);
-      const rs = arena.put(packed.rowStart);
-      const taps = arena.put(packed.taps);
-      const vals = arena.put(packed.vals);
-      return () => k.convPlanar(x, plane, rs, taps, vals, b, out, at);
-    }
+  const b = arena.put(padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp));
+  if (planar(c, w, choice, false)) {
+    const p = planarLayout(c, w, arena);
+    return () => k.convPlanar(x, p.plane, p.rowStart, p.taps, p.vals, b, out, p.params);
   }
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
@@ -305,7 +318,7 @@ function convRunner(
     c.hi,
   );
   const at = arena.put(params);
-  if (full) {
+  if (c.icg === c.c) {
     const wp = arena.put(packConv(w, c.oc, c.kh, c.kw, c.c));
     return () => k.conv2d(x, wp, b, out, at);
   }
@@ -318,7 +331,15 @@ function convRunner(
  * depthwise (multiplier 1), and dense as a 1×1 conv on a 1×1 image. Other int8 ops
  * (pools, softmax, add, clamps) stay with the runtime's JS kernels, on the moved views.
  */
-function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, out: number): OpRunner | null {
+function int8Runner(
+  m: Model,
+  o: number,
+  arena: Arena,
+  k: Kernels,
+  x: number,
+  out: number,
+  choice: ConvKernelChoice,
+): OpRunner | null {
   const op = m.graph.ops[o];
   const plan = m.qplans[o];
   const q = plan.q;
@@ -350,31 +371,32 @@ function int8Runner(m: Model, o: number, arena: Arena, k: Kernels, x: number, ou
           hi: Infinity,
         };
   if (!c) return null;
-  const full = c.icg === c.c;
-  const depthwise = c.icg === 1 && c.ocg === 1;
-  if (!full && !depthwise) return null;
   // Weights minus their zero point (per tensor; per-channel ones are symmetric), exact in f32.
   const wZp = t.axis < 0 ? t.zero![0] : 0;
   // int8-stream weights the runtime streams (a row per run) are decoded whole here, once.
   const wq = plan.w ?? decodeInt8Stream(m.bytes, t);
   const wf = Float32Array.from(wq, (v) => v - wZp);
   const ocp = roundUp(c.oc, 4);
-  const packed = Int32Array.from(
-    full ? packConv(wf, c.oc, c.kh, c.kw, c.c) : packDepthwise(wf, c.oc, c.kh, c.kw),
-  );
   const bias = new Int32Array(ocp);
   if (op.bias !== NO_TENSOR) bias.set(m.tensors[op.bias].ints!);
-  const mult = new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null));
+  const bp = arena.put(bias);
+  const mp = arena.put(new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null)));
+  const qp = arena.put(Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0));
+  // A dense op stays on the channel kernel: a 1×1 output has no columns to vectorise.
+  if (op.code === OP_CONV2D && planar(c, wf, choice, true)) {
+    const p = planarLayout(c, Int32Array.from(wf), arena);
+    return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
+  }
+  const full = c.icg === c.c;
+  const packed = full
+    ? packConvPairs(wf, c.oc, c.kh, c.kw, c.c)
+    : Int32Array.from(packDepthwise(wf, c.oc, c.kh, c.kw));
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
     [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],
   );
-  const quant = Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0);
   const at = arena.put(params);
   const wp = arena.put(packed);
-  const bp = arena.put(bias);
-  const mp = arena.put(mult);
-  const qp = arena.put(quant);
   if (full) return () => k.convI8(x, wp, bp, out, at, mp, qp);
   return () => k.depthwiseI8(x, wp, bp, out, at, mp, qp);
 }

@@ -59,6 +59,18 @@ export interface Kernels {
     out: number,
     params: number,
   ): void;
+  convPlanarI8(
+    x: number,
+    plane: number,
+    rowStart: number,
+    taps: number,
+    vals: number,
+    b: number,
+    out: number,
+    params: number,
+    rq: number,
+    quant: number,
+  ): void;
   depthwise(x: number, w: number, b: number, out: number, params: number): void;
   pool2d(x: number, out: number, params: number, avg: number): void;
   convI8(x: number, w: number, b: number, out: number, params: number, mult: number, quant: number): void;

@@ -81,6 +81,28 @@ export function packConv(w: Float32Array, oc: number, kh: number, kw: number, c:
   return packed;
 }
 
+/**
+ * int8 conv weights [oc, kh, kw, c] (one group, values minus their zero point, so
+ * within ±255) as i16 pairs [kh][kw][c/2][ocp][2] for i32x4.dot_i16x8_s: inputs 2i and
+ * 2i+1 of one output channel side by side; an odd c's last pair ends in a 0.
+ */
+export function packConvPairs(
+  w: ArrayLike<number>,
+  oc: number,
+  kh: number,
+  kw: number,
+  c: number,
+): Int16Array {
+  const ocp = roundUp(oc, 4);
+  const pairs = Math.ceil(c / 2);
+  const packed = new Int16Array(kh * kw * pairs * ocp * 2);
+  for (let o = 0; o < oc; o++)
+    for (let t = 0; t < kh * kw; t++)
+      for (let i = 0; i < c; i++)
+        packed[((t * pairs + (i >> 1)) * ocp + o) * 2 + (i & 1)] = w[(o * kh * kw + t) * c + i];
+  return packed;
+}
+
 /** Depthwise weights [c, kh, kw, 1] (multiplier 1) as [kh][kw][cp], cp = c rounded up to 4. */
 export function packDepthwise(w: Float32Array, c: number, kh: number, kw: number): Float32Array {
   const cp = roundUp(c, 4);
@@ -120,31 +142,33 @@ export function planeGeometry(c: ConvShape): PlaneGeometry {
 }
 
 /**
- * Conv weights [oc, kh, kw, c] (one group) as taps per output channel: each non-zero
- * weight with the plane offset (in floats) of its input for output (0, 0). Taps go in
- * plane order, so a channel's loads walk forward through memory.
+ * Conv weights [oc, kh, kw, icg] (any grouping) as taps per output channel: each
+ * non-zero weight with the plane offset (in elements) of its input for output (0, 0).
+ * Taps go in plane order, so a channel's loads walk forward through memory.
  */
-export function packConvTaps(
-  w: Float32Array,
+export function packConvTaps<T extends Float32Array | Int32Array>(
+  w: T,
   c: ConvShape,
   g: PlaneGeometry,
-): { rowStart: Int32Array; taps: Int32Array; vals: Float32Array } {
+): { rowStart: Int32Array; taps: Int32Array; vals: T } {
   let nnz = 0;
   for (let k = 0; k < w.length; k++) if (w[k] !== 0) nnz++;
   const rowStart = new Int32Array(c.oc + 1);
   const taps = new Int32Array(nnz);
-  const vals = new Float32Array(nnz);
+  const vals = w.slice(0, nnz) as T;
   let e = 0;
   for (let o = 0; o < c.oc; o++) {
     rowStart[o] = e;
-    for (let i = 0; i < c.c; i++)
+    const first = Math.floor(o / c.ocg) * c.icg;
+    for (let i = 0; i < c.icg; i++)
       for (let y = 0; y < c.kh; y++)
         for (let x = 0; x < c.kw; x++) {
-          const v = w[((o * c.kh + y) * c.kw + x) * c.c + i];
+          const v = w[((o * c.kh + y) * c.kw + x) * c.icg + i];
           if (v === 0) continue;
           const dx = x * c.dw;
           taps[e] =
-            ((i * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols + Math.floor(dx / g.phases);
+            (((first + i) * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols +
+            Math.floor(dx / g.phases);
           vals[e++] = v;
         }
   }

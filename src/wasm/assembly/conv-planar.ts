@@ -15,9 +15,9 @@
 const Q_H = 0;
 const Q_W = 1;
 const Q_C = 2;
-const Q_OH = 3;
-const Q_OW = 4;
-const Q_OC = 5;
+export const Q_OH = 3;
+export const Q_OW = 4;
+export const Q_OC = 5;
 const Q_PT = 6;
 const Q_PL = 7;
 /** Column phases: the horizontal stride. */
@@ -27,7 +27,7 @@ const Q_ROWS = 9;
 /** Columns per phase. */
 const Q_COLS = 10;
 /** Plane floats from one output row to the next: vertical stride × phases × cols. */
-const Q_ROW_STEP = 11;
+export const Q_ROW_STEP = 11;
 /** 1 when pads exist: the planes are zeroed before the copy. */
 const Q_ZERO = 12;
 /** Floats in all planes. */
@@ -36,12 +36,15 @@ const Q_PLANE_FLOATS = 13;
 const Q_LO = 14;
 const Q_HI = 15;
 
-function param(p: usize, k: i32): i32 {
+export function param(p: usize, k: i32): i32 {
   return load<i32>(p + ((<usize>k) << 2));
 }
 
-/** Copies channels-last x [H, W, C] into the zero-padded, phase-split planes. */
-function toPlanes(x: usize, plane: usize, p: usize): void {
+/**
+ * Copies channels-last x [H, W, C] into the zero-padded, phase-split planes: f32 as is,
+ * or (T = i8) as i32 values minus the input zero point, so that pads add nothing.
+ */
+export function toPlanes<T>(x: usize, plane: usize, p: usize, zp: i32): void {
   const h = param(p, Q_H),
     wd = param(p, Q_W),
     c = param(p, Q_C);
@@ -52,19 +55,20 @@ function toPlanes(x: usize, plane: usize, p: usize): void {
     cols = param(p, Q_COLS);
   if (param(p, Q_ZERO)) {
     const end = plane + ((<usize>param(p, Q_PLANE_FLOATS)) << 2);
-    for (let q = plane; q < end; q += 4) store<f32>(q, 0);
+    for (let q = plane; q < end; q += 4) store<i32>(q, 0);
   }
-  const planeStride = <usize>(rows * phases * cols);
+  const planeStride = (<usize>(rows * phases * cols)) << 2;
   for (let y = 0; y < h; y++) {
     const rowAt = <usize>((y + pt) * phases * cols);
     for (let ix = 0; ix < wd; ix++) {
       const px = ix + pl;
       let dst = plane + ((rowAt + <usize>((px % phases) * cols + px / phases)) << 2);
-      let src = x + ((<usize>((y * wd + ix) * c)) << 2);
+      let src = x + <usize>((y * wd + ix) * c) * sizeof<T>();
       for (let ch = 0; ch < c; ch++) {
-        store<f32>(dst, load<f32>(src));
-        src += 4;
-        dst += planeStride << 2;
+        if (isFloat<T>()) store<f32>(dst, load<f32>(src));
+        else store<i32>(dst, <i32>load<i8>(src) - zp);
+        src += sizeof<T>();
+        dst += planeStride;
       }
     }
   }
@@ -81,8 +85,8 @@ function storeColumns(a: v128, o: usize, oc: i32, left: i32, lo: v128, hi: v128)
 }
 
 /**
- * Full convolution (one group). Output channel j's taps are k in
- * [rowStart[j], rowStart[j+1]): an f32 weight and an i32 plane offset each.
+ * Convolution, any grouping (a tap may read any plane). Output channel j's taps are k
+ * in [rowStart[j], rowStart[j+1]): an f32 weight and an i32 plane offset each.
  * `plane` is scratch for the planes (Q_PLANE_FLOATS floats plus slack).
  */
 export function convPlanar(
@@ -95,7 +99,7 @@ export function convPlanar(
   out: usize,
   p: usize,
 ): void {
-  toPlanes(x, plane, p);
+  toPlanes<f32>(x, plane, p, 0);
   const oh = param(p, Q_OH),
     ow = param(p, Q_OW),
     oc = param(p, Q_OC),

@@ -4,6 +4,7 @@ export { relu, clip, softmax } from './elementwise';
 export { conv2d, depthwise, pool2d } from './conv';
 export { convPlanar } from './conv-planar';
 export { convI8, depthwiseI8 } from './int8';
+export { convPlanarI8 } from './int8-planar';
 
 /** First free byte after the module's static data (exp's lookup table): the host lays out memory from here. */
 export function heapBase(): usize {

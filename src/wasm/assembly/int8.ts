@@ -4,9 +4,8 @@
 // multiplier and shift, gemmlowp rounding) or XNNPACK's float32 scale (round half to
 // even), plus the output zero point, clamped to the fused activation's range.
 //
-// Weights arrive widened to i32 (the host subtracts any weight zero point), laid out as
-// the float kernels' ([kH][kW][C][OCP] and [kH][kW][CP]), so 4 output channels take one
-// i32x4 multiply-add per input value. Parameters: the conv block of conv.ts (P_*), and
+// Weights arrive minus any weight zero point: full convs as i16 pairs (see convI8),
+// depthwise widened to i32 as the float layout [kH][kW][CP]. Parameters: the conv block of conv.ts (P_*), and
 // a quant block: inZp, outZp, qmin, qmax, mode (0 fixed point, 1 float32); `rq` is the
 // per-channel requantisation table of requant.ts.
 
@@ -23,7 +22,13 @@ function store4(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): voi
   storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
 }
 
-/** Full int8 convolution (one group); dense is this on a 1×1 image with C inputs. */
+/**
+ * Full int8 convolution (one group); dense is this on a 1×1 image with C inputs.
+ * Weights are i16 pairs [kH][kW][C/2][OCP][2]: input channels 2i and 2i+1 of one output
+ * channel side by side, so one i32x4.dot_i16x8_s does 8 multiply-adds (4 channels × a
+ * pair of inputs). An odd C's last pair has a zero weight: the input byte read past
+ * the pixel (the next pixel's, or the buffer's slack) adds nothing.
+ */
 export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: usize, q: usize): void {
   const h = param(p, 0),
     wd = param(p, 1),
@@ -41,16 +46,19 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
     dw = param(p, 13);
   const ocp = param(p, 14);
   const inZp = param(q, Q_INZP);
-  const icStride = (<usize>ocp) << 2;
-  const tapStride = <usize>c * icStride;
+  const pairs = (c + 1) >> 1;
+  // Bytes per input pair: OCP channels × 2 inputs × i16.
+  const pairStride = (<usize>ocp) << 2;
+  const tapStride = <usize>pairs * pairStride;
   for (let oy = 0; oy < oh; oy++) {
     const y0 = oy * sh - pt;
     for (let ox = 0; ox < ow; ox++) {
       const x0 = ox * sw - pl;
       const o = out + <usize>((oy * ow + ox) * oc);
-      let cb = 0;
-      // 16 output channels at a time: one input value feeds four vectors.
       if (ASC_FEATURE_SIMD) {
+        const zp = i16x8.splat(<i16>inZp);
+        let cb = 0;
+        // 16 output channels at a time: one input pair feeds four vectors.
         for (; cb + 16 <= ocp; cb += 16) {
           const bp = b + ((<usize>cb) << 2);
           let a0 = v128.load(bp);
@@ -65,13 +73,14 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
               if (ix < 0 || ix >= wd) continue;
               const xp = x + <usize>((iy * wd + ix) * c);
               let wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>cb) << 2);
-              for (let ic = 0; ic < c; ic++) {
-                const xs = i32x4.splat(<i32>load<i8>(xp + <usize>ic) - inZp);
-                a0 = i32x4.add(a0, i32x4.mul(xs, v128.load(wp)));
-                a1 = i32x4.add(a1, i32x4.mul(xs, v128.load(wp, 16)));
-                a2 = i32x4.add(a2, i32x4.mul(xs, v128.load(wp, 32)));
-                a3 = i32x4.add(a3, i32x4.mul(xs, v128.load(wp, 48)));
-                wp += icStride;
+              for (let i = 0; i < pairs; i++) {
+                // The pair (x[2i], x[2i+1]) − inZp in all four i16 pairs.
+                const xs = i16x8.sub(i16x8.extend_low_i8x16_s(v128.load16_splat(xp + ((<usize>i) << 1))), zp);
+                a0 = i32x4.add(a0, i32x4.dot_i16x8_s(xs, v128.load(wp)));
+                a1 = i32x4.add(a1, i32x4.dot_i16x8_s(xs, v128.load(wp, 16)));
+                a2 = i32x4.add(a2, i32x4.dot_i16x8_s(xs, v128.load(wp, 32)));
+                a3 = i32x4.add(a3, i32x4.dot_i16x8_s(xs, v128.load(wp, 48)));
+                wp += pairStride;
               }
             }
           }
@@ -80,9 +89,7 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
           store4(o, cb + 8, oc, a2, rq, q);
           store4(o, cb + 12, oc, a3, rq, q);
         }
-      }
-      for (; cb < ocp; cb += 4) {
-        if (ASC_FEATURE_SIMD) {
+        for (; cb < ocp; cb += 4) {
           let a = v128.load(b + ((<usize>cb) << 2));
           for (let ky = 0; ky < kh; ky++) {
             const iy = y0 + ky * dh;
@@ -92,31 +99,33 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
               if (ix < 0 || ix >= wd) continue;
               const xp = x + <usize>((iy * wd + ix) * c);
               let wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>cb) << 2);
-              for (let ic = 0; ic < c; ic++) {
-                const xs = i32x4.splat(<i32>load<i8>(xp + <usize>ic) - inZp);
-                a = i32x4.add(a, i32x4.mul(xs, v128.load(wp)));
-                wp += icStride;
+              for (let i = 0; i < pairs; i++) {
+                const xs = i16x8.sub(i16x8.extend_low_i8x16_s(v128.load16_splat(xp + ((<usize>i) << 1))), zp);
+                a = i32x4.add(a, i32x4.dot_i16x8_s(xs, v128.load(wp)));
+                wp += pairStride;
               }
             }
           }
           store4(o, cb, oc, a, rq, q);
-        } else {
-          for (let j = cb; j < cb + 4 && j < oc; j++) {
-            let acc = load<i32>(b + ((<usize>j) << 2));
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = y0 + ky * dh;
-              if (iy < 0 || iy >= h) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = x0 + kx * dw;
-                if (ix < 0 || ix >= wd) continue;
-                const xp = x + <usize>((iy * wd + ix) * c);
-                const wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>j) << 2);
-                for (let ic = 0; ic < c; ic++)
-                  acc += (<i32>load<i8>(xp + <usize>ic) - inZp) * load<i32>(wp + <usize>ic * icStride);
-              }
+        }
+      } else {
+        for (let j = 0; j < oc; j++) {
+          let acc = load<i32>(b + ((<usize>j) << 2));
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= wd) continue;
+              const xp = x + <usize>((iy * wd + ix) * c);
+              const wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>j) << 2);
+              for (let ic = 0; ic < c; ic++)
+                acc +=
+                  (<i32>load<i8>(xp + <usize>ic) - inZp) *
+                  <i32>load<i16>(wp + <usize>(ic >> 1) * pairStride + ((<usize>(ic & 1)) << 1));
             }
-            store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
           }
+          store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
         }
       }
     }
