@@ -281,7 +281,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
     });
   }
 
-  it('ops the wasm path leaves to JS (grouped conv, depth multiplier 2, add, global pool) run on its buffers', () => {
+  it('grouped convs and a depth multiplier run planar; ops left to JS (add, global pool) run on its buffers', () => {
     const b = new GraphBuilder('wasm-ops').input('x', [6, 6, 4]);
     b.tensor('g.w', [4, 3, 3, 2]);
     b.op(
@@ -322,7 +322,10 @@ describe('wasm and js agree on conv and pool graphs', () => {
       ),
     );
     b.op({ op: 'dense', input: 'gp', output: 'y', weight: 'd.w' }, [3]);
-    checkAgree(writeMote(b.out('y')), 'mixed graph', 2);
+    const bytes = writeMote(b.out('y'));
+    checkAgree(bytes, 'mixed graph', 4);
+    const m = load(bytes, { accelerator: wasmAccelerator() });
+    expect(m.fast.slice(0, 2).every((f) => f && /convPlanar/.test(f.toString()))).toBe(true);
   });
 });
 
