@@ -30,6 +30,7 @@ import {
   GROUP,
   packConv,
   packConvPairs,
+  packConvTapPairs,
   packConvTaps,
   packCsr,
   packDenseF32,
@@ -240,8 +241,9 @@ function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number):
  * docs/BENCHMARKS.md "latency"). Channels: every tap of every output pixel, 4 output
  * channels per vector, with 1 (float) or 2 (int8, i16 pairs) inputs per step, plus 2 of
  * loop and bounds overhead per tap; depthwise pays twice per step (it loads and widens
- * its inputs per vector). Planar: each stored tap once per 4 columns of each output row,
- * 8 per channel row (requantisation constants, stores), and the copy into planes.
+ * its inputs per vector). Planar: each stored tap (int8: each pair of kernel columns)
+ * once per 4 columns of each output row, 8 per channel row (requantisation constants,
+ * stores), and the copy into planes.
  */
 export function convCosts(
   c: ConvShape,
@@ -250,9 +252,10 @@ export function convCosts(
 ): { channels: number; planar: number } {
   const depthwise = c.icg === 1 && c.ocg === 1;
   const steps = depthwise ? 2 * Math.ceil(c.oc / 4) : Math.ceil(c.icg / (int8 ? 2 : 1)) * Math.ceil(c.oc / 4);
+  const taps = int8 && c.dw === 1 ? (nonZero * Math.ceil(c.kw / 2)) / c.kw : nonZero;
   return {
     channels: c.oh * c.ow * c.kh * c.kw * (steps + 2),
-    planar: nonZero * c.oh * Math.ceil(c.ow / 4) + c.oc * c.oh * 8 + (c.h * c.w * c.c) / 4,
+    planar: taps * c.oh * Math.ceil(c.ow / 4) + c.oc * c.oh * 8 + (c.h * c.w * c.c) / 4,
   };
 }
 
@@ -268,13 +271,14 @@ function planar(c: ConvShape, w: ArrayLike<number>, choice: ConvKernelChoice, in
 }
 
 /** Lays out a planar conv (conv-planar.ts): its parameter block, plane scratch and taps. */
-function planarLayout<T extends Float32Array | Int32Array>(
+function planarLayout(
   c: ConvShape,
-  w: T,
+  w: Float32Array,
+  int8: boolean,
   arena: Arena,
 ): { params: number; plane: number; rowStart: number; taps: number; vals: number } {
   const g = planeGeometry(c);
-  const packed = packConvTaps(w, c, g);
+  const packed = int8 ? packConvTapPairs(w, c, g) : packConvTaps(w, c, g);
   // conv-planar.ts Q_*: shapes, pads, plane geometry, then the f32 clip bounds.
   const block = Int32Array.of(
     ...[c.h, c.w, c.c, c.oh, c.ow, c.oc, c.pt, c.pl],
@@ -308,7 +312,7 @@ function convRunner(
   const ocp = roundUp(c.oc, 4);
   const b = arena.put(padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp));
   if (planar(c, w, choice, false)) {
-    const p = planarLayout(c, w, arena);
+    const p = planarLayout(c, w, false, arena);
     return () => k.convPlanar(x, p.plane, p.rowStart, p.taps, p.vals, b, out, p.params);
   }
   const params = paramBlock(
@@ -384,7 +388,7 @@ function int8Runner(
   const qp = arena.put(Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0));
   // A dense op stays on the channel kernel: a 1×1 output has no columns to vectorise.
   if (op.code === OP_CONV2D && planar(c, wf, choice, true)) {
-    const p = planarLayout(c, Int32Array.from(wf), arena);
+    const p = planarLayout(c, wf, true, arena);
     return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
   }
   const full = c.icg === c.c;

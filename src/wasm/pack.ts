@@ -142,20 +142,20 @@ export function planeGeometry(c: ConvShape): PlaneGeometry {
 }
 
 /**
- * Conv weights [oc, kh, kw, icg] (any grouping) as taps per output channel: each
+ * Float conv weights [oc, kh, kw, icg] (any grouping) as taps per output channel: each
  * non-zero weight with the plane offset (in elements) of its input for output (0, 0).
  * Taps go in plane order, so a channel's loads walk forward through memory.
  */
-export function packConvTaps<T extends Float32Array | Int32Array>(
-  w: T,
+export function packConvTaps(
+  w: Float32Array,
   c: ConvShape,
   g: PlaneGeometry,
-): { rowStart: Int32Array; taps: Int32Array; vals: T } {
+): { rowStart: Int32Array; taps: Int32Array; vals: Float32Array } {
   let nnz = 0;
   for (let k = 0; k < w.length; k++) if (w[k] !== 0) nnz++;
   const rowStart = new Int32Array(c.oc + 1);
   const taps = new Int32Array(nnz);
-  const vals = w.slice(0, nnz) as T;
+  const vals = new Float32Array(nnz);
   let e = 0;
   for (let o = 0; o < c.oc; o++) {
     rowStart[o] = e;
@@ -174,6 +174,43 @@ export function packConvTaps<T extends Float32Array | Int32Array>(
   }
   rowStart[c.oc] = e;
   return { rowStart, taps, vals };
+}
+
+/**
+ * int8 conv weights (minus their zero point) as the int8 planar kernel's taps: pairs of
+ * kernel columns kx, kx+1 (i16 each, packed in an i32) at the plane offset of kx, whose
+ * cell holds the inputs of both columns. Dilated kernels pair each column with a 0.
+ */
+export function packConvTapPairs(
+  w: ArrayLike<number>,
+  c: ConvShape,
+  g: PlaneGeometry,
+): { rowStart: Int32Array; taps: Int32Array; vals: Int32Array } {
+  const step = c.dw === 1 ? 2 : 1;
+  const taps: number[] = [];
+  const vals: number[] = [];
+  const rowStart = new Int32Array(c.oc + 1);
+  const weight = (o: number, i: number, y: number, x: number): number =>
+    x < c.kw ? w[((o * c.kh + y) * c.kw + x) * c.icg + i] : 0;
+  for (let o = 0; o < c.oc; o++) {
+    rowStart[o] = taps.length;
+    const first = Math.floor(o / c.ocg) * c.icg;
+    for (let i = 0; i < c.icg; i++)
+      for (let y = 0; y < c.kh; y++)
+        for (let x = 0; x < c.kw; x += step) {
+          const w0 = weight(o, i, y, x);
+          const w1 = step === 2 ? weight(o, i, y, x + 1) : 0;
+          if (w0 === 0 && w1 === 0) continue;
+          const dx = x * c.dw;
+          taps.push(
+            (((first + i) * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols +
+              Math.floor(dx / g.phases),
+          );
+          vals.push((w0 & 0xffff) | (w1 << 16));
+        }
+  }
+  rowStart[c.oc] = taps.length;
+  return { rowStart, taps: Int32Array.from(taps), vals: Int32Array.from(vals) };
 }
 
 /** Bytes per 4 output channels in the requantisation table (src/wasm/assembly/requant.ts). */

@@ -42,7 +42,8 @@ export function param(p: usize, k: i32): i32 {
 
 /**
  * Copies channels-last x [H, W, C] into the zero-padded, phase-split planes: f32 as is,
- * or (T = i8) as i32 values minus the input zero point, so that pads add nothing.
+ * or (T = i8) minus the input zero point (so pads add nothing) as i16 pairs: the cell of
+ * padded column X holds X's value and X+1's, for the int8 kernel's dot products.
  */
 export function toPlanes<T>(x: usize, plane: usize, p: usize, zp: i32): void {
   const h = param(p, Q_H),
@@ -53,22 +54,36 @@ export function toPlanes<T>(x: usize, plane: usize, p: usize, zp: i32): void {
     phases = param(p, Q_PHASES),
     rows = param(p, Q_ROWS),
     cols = param(p, Q_COLS);
-  if (param(p, Q_ZERO)) {
-    const end = plane + ((<usize>param(p, Q_PLANE_FLOATS)) << 2);
-    for (let q = plane; q < end; q += 4) store<i32>(q, 0);
-  }
+  // Pads are zero cells (memory.fill is the engine's memset).
+  if (param(p, Q_ZERO)) memory.fill(plane, 0, (<usize>param(p, Q_PLANE_FLOATS)) << 2);
   const planeStride = (<usize>(rows * phases * cols)) << 2;
+  const phaseStride = (<usize>cols) << 2;
   for (let y = 0; y < h; y++) {
-    const rowAt = <usize>((y + pt) * phases * cols);
+    const rowStart = plane + ((<usize>((y + pt) * phases * cols)) << 2);
+    // Column px = ix + pl sits in phase px % phases at index px / phases, kept as counters.
+    let phase = pl % phases,
+      index = pl / phases;
+    // The cell of column px − 1, whose second half is this value (int8 pairs only).
+    let prev: usize =
+      pl > 0 ? rowStart + <usize>((pl - 1) % phases) * phaseStride + ((<usize>((pl - 1) / phases)) << 2) : 0;
+    let src = x + <usize>(y * wd * c) * sizeof<T>();
     for (let ix = 0; ix < wd; ix++) {
-      const px = ix + pl;
-      let dst = plane + ((rowAt + <usize>((px % phases) * cols + px / phases)) << 2);
-      let src = x + <usize>((y * wd + ix) * c) * sizeof<T>();
+      const cell = rowStart + <usize>phase * phaseStride + ((<usize>index) << 2);
+      let dst = cell;
       for (let ch = 0; ch < c; ch++) {
         if (isFloat<T>()) store<f32>(dst, load<f32>(src));
-        else store<i32>(dst, <i32>load<i8>(src) - zp);
+        else {
+          const v = <i16>(<i32>load<i8>(src) - zp);
+          store<i16>(dst, v);
+          if (prev) store<i16>(prev + <usize>ch * planeStride, v, 2);
+        }
         src += sizeof<T>();
         dst += planeStride;
+      }
+      prev = cell;
+      if (++phase == phases) {
+        phase = 0;
+        index++;
       }
     }
   }

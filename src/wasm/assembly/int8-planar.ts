@@ -1,15 +1,17 @@
-// The planar convolution (conv-planar.ts) with TFLite's int8 semantics: planes hold
-// i32 inputs minus the input zero point, taps i32 weights minus theirs, and 4 output
-// columns of one channel share that channel's requantisation constants, splatted once
-// per channel. Bit-exact with the runtime's src/runtime/int8.ts (tested layer by layer).
+// The planar convolution (conv-planar.ts) with TFLite's int8 semantics. Plane cells are
+// i16 pairs of inputs minus the input zero point (columns X and X+1), and a tap is a
+// pair of weights minus theirs (kernel columns kx and kx+1, or kx and a 0), so one
+// i32x4.dot_i16x8_s does two kernel columns for 4 output columns. The 4 columns share
+// one channel's requantisation constants, splatted once per channel. Bit-exact with the
+// runtime's src/runtime/int8.ts (tested layer by layer).
 import { param, Q_OH, Q_OW, Q_OC, Q_ROW_STEP, toPlanes } from './conv-planar';
 import { RECORD, requant1, requantLanes, storeBytes } from './requant';
 
 const QB_INZP = 0;
 
 /**
- * int8 convolution, any grouping. `vals` are i32 weights, `b` i32 biases, `rq` the
- * requantisation table, `q` the quant block (requant.ts); `plane` is i32 scratch.
+ * int8 convolution, any grouping. `vals` are i16 weight pairs, `b` i32 biases, `rq` the
+ * requantisation table, `q` the quant block (requant.ts); `plane` is scratch.
  */
 export function convPlanarI8(
   x: usize,
@@ -54,8 +56,8 @@ export function convPlanarI8(
             const at = (<usize>k) << 2;
             const wv = v128.load32_splat(vals + at);
             const xp = base + ((<usize>load<i32>(taps + at)) << 2);
-            a0 = i32x4.add(a0, i32x4.mul(wv, v128.load(xp)));
-            a1 = i32x4.add(a1, i32x4.mul(wv, v128.load(xp, 16)));
+            a0 = i32x4.add(a0, i32x4.dot_i16x8_s(wv, v128.load(xp)));
+            a1 = i32x4.add(a1, i32x4.dot_i16x8_s(wv, v128.load(xp, 16)));
           }
           const op = o + <usize>ox * pixel;
           storeBytes(op, pixel, requantLanes(a0, leftMul, mult, half, half, neg, neg, pow, pow, q), 4);
@@ -69,7 +71,10 @@ export function convPlanarI8(
             const at = (<usize>k) << 2;
             a0 = i32x4.add(
               a0,
-              i32x4.mul(v128.load32_splat(vals + at), v128.load(base + ((<usize>load<i32>(taps + at)) << 2))),
+              i32x4.dot_i16x8_s(
+                v128.load32_splat(vals + at),
+                v128.load(base + ((<usize>load<i32>(taps + at)) << 2)),
+              ),
             );
           }
           const v0 = requantLanes(a0, leftMul, mult, half, half, neg, neg, pow, pow, q);
@@ -81,7 +86,10 @@ export function convPlanarI8(
           const base = row + ((<usize>ox) << 2);
           for (let k = k0; k < k1; k++) {
             const at = (<usize>k) << 2;
-            acc += load<i32>(vals + at) * load<i32>(base + ((<usize>load<i32>(taps + at)) << 2));
+            const xp = base + ((<usize>load<i32>(taps + at)) << 2);
+            acc +=
+              <i32>load<i16>(vals + at) * <i32>load<i16>(xp) +
+              <i32>load<i16>(vals + at, 2) * <i32>load<i16>(xp, 2);
           }
           store<i8>(o + <usize>ox * pixel, <i8>requant1(acc, j, rq, q));
         }
