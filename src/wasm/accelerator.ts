@@ -239,11 +239,11 @@ function paramBlock(shapes: number[], rest: number[], lo?: number, hi?: number):
  * Estimated vector ops of the two conv kernels, to pick the cheaper; the weights are
  * rough fits to per-op profiles of person_detect, micro_speech and LeNet-5 (see
  * docs/BENCHMARKS.md "latency"). Channels: every tap of every output pixel, 4 output
- * channels per vector, with 1 (float) or 2 (int8, i16 pairs) inputs per step, plus 2 of
- * loop and bounds overhead per tap; depthwise pays twice per step (it loads and widens
- * its inputs per vector). Planar: each stored tap (int8: each pair of kernel columns)
- * once per 4 columns of each output row, 8 per channel row (requantisation constants,
- * stores), and the copy into planes.
+ * channels per step, with 1 (float) or 2 (int8, i16 pairs) inputs per step (depthwise:
+ * its one input), plus 2 of loop and bounds overhead per tap. Planar: each stored tap
+ * (int8: each pair of kernel columns) once per 4 columns of each output row, 8 per
+ * channel row (requantisation constants, stores), and the copy into planes (an int8
+ * input is stored twice, as halves of two pairs).
  */
 export function convCosts(
   c: ConvShape,
@@ -251,11 +251,11 @@ export function convCosts(
   int8: boolean,
 ): { channels: number; planar: number } {
   const depthwise = c.icg === 1 && c.ocg === 1;
-  const steps = depthwise ? 2 * Math.ceil(c.oc / 4) : Math.ceil(c.icg / (int8 ? 2 : 1)) * Math.ceil(c.oc / 4);
+  const steps = (depthwise ? 1 : Math.ceil(c.icg / (int8 ? 2 : 1))) * Math.ceil(c.oc / 4);
   const taps = int8 && c.dw === 1 ? (nonZero * Math.ceil(c.kw / 2)) / c.kw : nonZero;
   return {
     channels: c.oh * c.ow * c.kh * c.kw * (steps + 2),
-    planar: taps * c.oh * Math.ceil(c.ow / 4) + c.oc * c.oh * 8 + (c.h * c.w * c.c) / 4,
+    planar: taps * c.oh * Math.ceil(c.ow / 4) + c.oc * c.oh * 8 + (c.h * c.w * c.c) / (int8 ? 1 : 2),
   };
 }
 
@@ -380,21 +380,22 @@ function int8Runner(
   // int8-stream weights the runtime streams (a row per run) are decoded whole here, once.
   const wq = plan.w ?? decodeInt8Stream(m.bytes, t);
   const wf = Float32Array.from(wq, (v) => v - wZp);
-  const ocp = roundUp(c.oc, 4);
+  const full = c.icg === c.c;
+  // Depthwise runs 8 channels per step: its biases and requantisation records pad to 8.
+  const ocp = roundUp(c.oc, full ? 4 : 8);
   const bias = new Int32Array(ocp);
   if (op.bias !== NO_TENSOR) bias.set(m.tensors[op.bias].ints!);
   const bp = arena.put(bias);
-  const mp = arena.put(new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null)));
+  const mp = arena.put(new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null, ocp)));
   const qp = arena.put(Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0));
   // A dense op stays on the channel kernel: a 1×1 output has no columns to vectorise.
   if (op.code === OP_CONV2D && planar(c, wf, choice, true)) {
     const p = planarLayout(c, wf, true, arena);
     return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
   }
-  const full = c.icg === c.c;
   const packed = full
     ? packConvPairs(wf, c.oc, c.kh, c.kw, c.c)
-    : Int32Array.from(packDepthwise(wf, c.oc, c.kh, c.kw));
+    : Int16Array.from(packDepthwise(wf, c.oc, c.kh, c.kw, 8));
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
     [c.kh, c.kw, c.sh, c.sw, c.pt, c.pl, c.dh, c.dw, ocp],

@@ -103,9 +103,15 @@ export function packConvPairs(
   return packed;
 }
 
-/** Depthwise weights [c, kh, kw, 1] (multiplier 1) as [kh][kw][cp], cp = c rounded up to 4. */
-export function packDepthwise(w: Float32Array, c: number, kh: number, kw: number): Float32Array {
-  const cp = roundUp(c, 4);
+/** Depthwise weights [c, kh, kw, 1] (multiplier 1) as [kh][kw][cp], cp = c rounded up to `multiple`. */
+export function packDepthwise(
+  w: Float32Array,
+  c: number,
+  kh: number,
+  kw: number,
+  multiple = 4,
+): Float32Array {
+  const cp = roundUp(c, multiple);
   const packed = new Float32Array(kh * kw * cp);
   for (let ch = 0; ch < c; ch++) for (let t = 0; t < kh * kw; t++) packed[t * cp + ch] = w[ch * kh * kw + t];
   return packed;
@@ -220,14 +226,16 @@ export const REQUANT_RECORD = 128;
  * The requantisation table of `oc` output channels (padded to whole records): per
  * channel, for fixed point, 2^max(shift, 0), the Q0.31 multiplier and the right shift
  * e = max(−shift, 0) as 2^(e−1), a negative-rounding mask and 2^(32−e); for float32,
- * the scale. `mult` holds (multiplier, shift) pairs and `fscale` scales, one or per channel.
+ * the scale. `mult` holds (multiplier, shift) pairs and `fscale` scales, one or per
+ * channel; records of channels from oc up to `padTo` stay zero.
  */
 export function requantTable(
   oc: number,
   mult: ArrayLike<number>,
   fscale: ArrayLike<number> | null,
+  padTo = oc,
 ): ArrayBuffer {
-  const records = Math.ceil(oc / 4);
+  const records = Math.ceil(Math.max(oc, padTo) / 4);
   const buf = new ArrayBuffer(records * REQUANT_RECORD);
   const i32 = new Int32Array(buf);
   const f32 = new Float32Array(buf);

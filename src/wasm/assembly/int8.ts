@@ -19,7 +19,7 @@ function param(p: usize, k: i32): i32 {
 
 /** Requantises and stores channels cb .. cb+3 (those below oc) of one output pixel. */
 function store4(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): void {
-  storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
+  if (cb < oc) storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
 }
 
 /**
@@ -132,7 +132,11 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
   }
 }
 
-/** Depthwise int8 convolution, depth multiplier 1; weights [kH][kW][CP] as i32. */
+/**
+ * Depthwise int8 convolution, depth multiplier 1; weights i16 [kH][kW][CP], CP = C
+ * rounded up to 8 (as are the biases and requantisation records). 8 channels' inputs
+ * widen to i16 lanes, and two i32x4.extmul_*_i16x8_s do their 8 multiplies.
+ */
 export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: usize, q: usize): void {
   const h = param(p, 0),
     wd = param(p, 1),
@@ -149,45 +153,80 @@ export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
     dw = param(p, 13);
   const cp = param(p, 14);
   const inZp = param(q, Q_INZP);
+  const tapStride = (<usize>cp) << 1;
   for (let oy = 0; oy < oh; oy++) {
     const y0 = oy * sh - pt;
     for (let ox = 0; ox < ow; ox++) {
       const x0 = ox * sw - pl;
       const o = out + <usize>((oy * ow + ox) * c);
-      for (let cb = 0; cb < cp; cb += 4) {
-        if (ASC_FEATURE_SIMD) {
-          let a = v128.load(b + ((<usize>cb) << 2));
-          const zp = i32x4.splat(inZp);
+      if (ASC_FEATURE_SIMD) {
+        const zp = i16x8.splat(<i16>inZp);
+        let cb = 0;
+        // 16 channels at a time: one v128 of inputs, two of weights, four sums.
+        for (; cb + 16 <= cp; cb += 16) {
+          const bp = b + ((<usize>cb) << 2);
+          let a0 = v128.load(bp),
+            a1 = v128.load(bp, 16),
+            a2 = v128.load(bp, 32),
+            a3 = v128.load(bp, 48);
           for (let ky = 0; ky < kh; ky++) {
             const iy = y0 + ky * dh;
             if (iy < 0 || iy >= h) continue;
             for (let kx = 0; kx < kw; kx++) {
               const ix = x0 + kx * dw;
               if (ix < 0 || ix >= wd) continue;
-              // 4 channels' int8 inputs, widened to i32 lanes.
-              const raw = v128.load32_zero(x + <usize>((iy * wd + ix) * c + cb));
-              const xv = i32x4.sub(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(raw)), zp);
-              const wv = v128.load(w + ((<usize>((ky * kw + kx) * cp + cb)) << 2));
-              a = i32x4.add(a, i32x4.mul(xv, wv));
+              const raw = v128.load(x + <usize>((iy * wd + ix) * c + cb));
+              const lo = i16x8.sub(i16x8.extend_low_i8x16_s(raw), zp);
+              const hi = i16x8.sub(i16x8.extend_high_i8x16_s(raw), zp);
+              const wp = w + <usize>(ky * kw + kx) * tapStride + ((<usize>cb) << 1);
+              const w0 = v128.load(wp),
+                w1 = v128.load(wp, 16);
+              a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(lo, w0));
+              a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(lo, w0));
+              a2 = i32x4.add(a2, i32x4.extmul_low_i16x8_s(hi, w1));
+              a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(hi, w1));
             }
           }
-          store4(o, cb, c, a, rq, q);
-        } else {
-          for (let j = cb; j < cb + 4 && j < c; j++) {
-            let acc = load<i32>(b + ((<usize>j) << 2));
-            for (let ky = 0; ky < kh; ky++) {
-              const iy = y0 + ky * dh;
-              if (iy < 0 || iy >= h) continue;
-              for (let kx = 0; kx < kw; kx++) {
-                const ix = x0 + kx * dw;
-                if (ix < 0 || ix >= wd) continue;
-                acc +=
-                  (<i32>load<i8>(x + <usize>((iy * wd + ix) * c + j)) - inZp) *
-                  load<i32>(w + ((<usize>((ky * kw + kx) * cp + j)) << 2));
-              }
+          store4(o, cb, c, a0, rq, q);
+          store4(o, cb + 4, c, a1, rq, q);
+          store4(o, cb + 8, c, a2, rq, q);
+          store4(o, cb + 12, c, a3, rq, q);
+        }
+        for (; cb < cp; cb += 8) {
+          const bp = b + ((<usize>cb) << 2);
+          let a0 = v128.load(bp),
+            a1 = v128.load(bp, 16);
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= wd) continue;
+              const raw = v128.load64_zero(x + <usize>((iy * wd + ix) * c + cb));
+              const lo = i16x8.sub(i16x8.extend_low_i8x16_s(raw), zp);
+              const w0 = v128.load(w + <usize>(ky * kw + kx) * tapStride + ((<usize>cb) << 1));
+              a0 = i32x4.add(a0, i32x4.extmul_low_i16x8_s(lo, w0));
+              a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(lo, w0));
             }
-            store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
           }
+          store4(o, cb, c, a0, rq, q);
+          store4(o, cb + 4, c, a1, rq, q);
+        }
+      } else {
+        for (let j = 0; j < c; j++) {
+          let acc = load<i32>(b + ((<usize>j) << 2));
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = y0 + ky * dh;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = x0 + kx * dw;
+              if (ix < 0 || ix >= wd) continue;
+              acc +=
+                (<i32>load<i8>(x + <usize>((iy * wd + ix) * c + j)) - inZp) *
+                <i32>load<i16>(w + <usize>(ky * kw + kx) * tapStride + ((<usize>j) << 1));
+            }
+          }
+          store<i8>(o + <usize>j, <i8>requant1(acc, j, rq, q));
         }
       }
     }
