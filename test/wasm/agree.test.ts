@@ -15,6 +15,7 @@ import { writeMote } from '../../src/format/writer.js';
 import { toInt8 } from '../../src/compress/quantize.js';
 import { toSparse } from '../../src/compress/sparse.js';
 import { compressGraph } from '../../src/compress/pipeline.js';
+import { quantizeActivations } from '../../src/compress/int8-activations.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
 import { wasmAccelerator, type ConvKernelChoice } from '../../src/wasm/accelerator.js';
 import type { KernelFlavour } from '../../src/wasm/instance.js';
@@ -406,6 +407,64 @@ describe('wasm int8 kernels agree with js bit for bit on every layer, not only t
       expect(checked).toBeGreaterThan(0);
     });
   }
+});
+
+describe('wasm int8 kernels on shapes the TFLite models lack', () => {
+  it('odd input channels (i16 pairs), 21 depthwise channels (16 + a partial 8), 13 outputs, stride 2', () => {
+    const b = new GraphBuilder('wasm-int8-shapes').input('x', [9, 7, 3]);
+    const conv = (
+      name: string,
+      input: string,
+      w: number[],
+      k: number,
+      s: number,
+      pad: number,
+      groups: number,
+    ) => {
+      b.tensor(`${name}.w`, w);
+      b.tensor(`${name}.b`, [w[0]]);
+      return {
+        op: 'conv2d' as const,
+        input,
+        output: name,
+        weight: `${name}.w`,
+        bias: `${name}.b`,
+        strides: [s, s] as [number, number],
+        pads: [pad, pad, pad, pad] as [number, number, number, number],
+        dilations: [1, 1] as [number, number],
+        groups,
+      };
+    };
+    b.op(conv('pw', 'x', [21, 1, 1, 3], 1, 1, 0, 1), [9, 7, 21]);
+    b.op(conv('dw', 'pw', [21, 3, 3, 1], 3, 1, 1, 21), [9, 7, 21]);
+    b.op(conv('y', 'dw', [13, 3, 3, 21], 3, 2, 1, 1), [5, 4, 13]);
+    const g = b.out('y');
+    const count = 64;
+    const calibration = {
+      features: randomWeights(count * 189, 4),
+      labels: new Uint8Array(count),
+      count,
+      featureShape: [9, 7, 3],
+      classes: 1,
+    };
+    for (const requantize of ['fixed-point', 'float32'] as const) {
+      const q = quantizeActivations(g, { calibration, samples: count, requantize });
+      for (let k = 0; k < q.ops.length; k++) {
+        const bytes = writeMote(cutAfter(q, k));
+        const x = Int8Array.from(randomWeights(189, 8 + k), (r) => Math.round(r * 127));
+        const want = Array.from(run(load(bytes), x).quantized[0]!);
+        for (const flavour of FLAVOURS)
+          for (const choice of ['channels', 'planar'] as const) {
+            const wasm = load(bytes, { accelerator: wasmAccelerator({ flavour, conv: choice }) });
+            expect(wasm.fast[k], `${q.ops[k].output} runs in wasm`).toBeTruthy();
+            expect(
+              Array.from(run(wasm, x).quantized[0]!),
+              `${q.ops[k].output} ${requantize} ${flavour} ${choice}`,
+            ).toEqual(want);
+          }
+      }
+    }
+  });
 });
 
 describe('wasm int8 kernels: float32 requantisation and Huffman-coded int8 weights', () => {
