@@ -381,8 +381,18 @@ function int8Runner(
   const wq = plan.w ?? decodeInt8Stream(m.bytes, t);
   const wf = Float32Array.from(wq, (v) => v - wZp);
   const full = c.icg === c.c;
-  // Depthwise runs 8 channels per step: its biases and requantisation records pad to 8.
-  const ocp = roundUp(c.oc, full ? 4 : 8);
+  // A 1×1 conv over the whole image (stride 1, no pads) is a matrix product.
+  const pointwise =
+    op.code === OP_CONV2D &&
+    full &&
+    c.kh === 1 &&
+    c.kw === 1 &&
+    c.sh === 1 &&
+    c.sw === 1 &&
+    c.oh === c.h &&
+    c.ow === c.w;
+  // Depthwise and pointwise run 8 channels per step: biases and records pad to 8.
+  const ocp = roundUp(c.oc, full && !pointwise ? 4 : 8);
   const bias = new Int32Array(ocp);
   if (op.bias !== NO_TENSOR) bias.set(m.tensors[op.bias].ints!);
   const bp = arena.put(bias);
@@ -394,7 +404,7 @@ function int8Runner(
     return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
   }
   const packed = full
-    ? packConvPairs(wf, c.oc, c.kh, c.kw, c.c)
+    ? packConvPairs(wf, c.oc, c.kh, c.kw, c.c, ocp)
     : Int16Array.from(packDepthwise(wf, c.oc, c.kh, c.kw, 8));
   const params = paramBlock(
     [c.h, c.w, c.c, c.oh, c.ow, c.oc],
@@ -402,6 +412,7 @@ function int8Runner(
   );
   const at = arena.put(params);
   const wp = arena.put(packed);
+  if (pointwise) return () => k.pointwiseI8(x, wp, bp, out, at, mp, qp);
   if (full) return () => k.convI8(x, wp, bp, out, at, mp, qp);
   return () => k.depthwiseI8(x, wp, bp, out, at, mp, qp);
 }

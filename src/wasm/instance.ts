@@ -74,6 +74,7 @@ export interface Kernels {
   depthwise(x: number, w: number, b: number, out: number, params: number): void;
   pool2d(x: number, out: number, params: number, avg: number): void;
   convI8(x: number, w: number, b: number, out: number, params: number, mult: number, quant: number): void;
+  pointwiseI8(x: number, w: number, b: number, out: number, params: number, rq: number, quant: number): void;
   depthwiseI8(
     x: number,
     w: number,

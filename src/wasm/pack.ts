@@ -92,8 +92,8 @@ export function packConvPairs(
   kh: number,
   kw: number,
   c: number,
+  ocp = roundUp(oc, 4),
 ): Int16Array {
-  const ocp = roundUp(oc, 4);
   const pairs = Math.ceil(c / 2);
   const packed = new Int16Array(kh * kw * pairs * ocp * 2);
   for (let o = 0; o < oc; o++)

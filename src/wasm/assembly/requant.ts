@@ -23,14 +23,13 @@ function param(p: usize, k: i32): i32 {
   return load<i32>(p + ((<usize>k) << 2));
 }
 
-/** gemmlowp's high multiply on two i64 products: (p + nudge) / 2^31, toward zero. */
+/**
+ * gemmlowp's high multiply on two i64 products: (p + nudge) / 2^31 toward zero, with
+ * nudge 2^30 (p ≥ 0) or 1 − 2^30 (p < 0). For p < 0 the sum is negative, and toward
+ * zero adds 2^31 − 1 before the floor shift: both cases are (p + 2^30) >> 31.
+ */
 function highMul(p: v128): v128 {
-  const nudge = i64x2.add(
-    i64x2.splat(1 << 30),
-    v128.and(i64x2.shr_s(p, 63), i64x2.splat(1 - ((<i64>1) << 31))),
-  );
-  const v = i64x2.add(p, nudge);
-  return i64x2.shr_s(i64x2.add(v, v128.and(i64x2.shr_s(v, 63), i64x2.splat(((<i64>1) << 31) - 1))), 31);
+  return i64x2.shr_s(i64x2.add(p, i64x2.splat(1 << 30)), 31);
 }
 
 /** RoundingDivideByPOT on two i64 lanes with their own exponents (record constants). */
