@@ -480,6 +480,16 @@ function report(rows: Row[], missing: string[], seconds: number, crossover: stri
   out.push('');
   out.push(...crossover);
   out.push('');
+  out.push(
+    'Convolutions have two wasm kernels, picked per conv at load by an estimate of their vector ops ' +
+      '(`convCosts` in src/wasm/accelerator.ts): SIMD across output channels (full convs; int8 as i16 input ' +
+      'pairs with `i32x4.dot_i16x8_s`, 1×1 convs two pixels at a time; depthwise 8–16 channels per step), or ' +
+      'SIMD across output columns over a planar, phase-split copy of the input that runs only the stored ' +
+      '(non-zero) taps, which wins for few input channels (LeNet-5 conv1, micro_speech, person_detect conv 0) ' +
+      "and for pruned convs (LeNet-5's conv2 keeps 12% of its weights). int8 requantisation runs on i64x2 " +
+      'lanes, bit-exact with TFLite Micro.',
+  );
+  out.push('');
   out.push('Sources: ' + rows.map((r) => `${r.c.name}: ${r.c.source}`).join('; ') + '.');
   return out.join('\n');
 }
