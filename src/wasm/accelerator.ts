@@ -331,9 +331,10 @@ function convRunner(
 }
 
 /**
- * An int8 op with TFLite's integer semantics (src/wasm/assembly/int8.ts): full conv,
- * depthwise (multiplier 1), and dense as a 1×1 conv on a 1×1 image. Other int8 ops
- * (pools, softmax, add, clamps) stay with the runtime's JS kernels, on the moved views.
+ * An int8 op with TFLite's integer semantics (src/wasm/assembly/int8*.ts): any conv on
+ * the planar kernel, or full conv, 1×1 conv and depthwise (multiplier 1) on the channel
+ * kernels, and dense as a 1×1 conv on a 1×1 image. Other int8 ops (pools, softmax, add,
+ * clamps) stay with the runtime's JS kernels, on the moved views.
  */
 function int8Runner(
   m: Model,
