@@ -85,7 +85,7 @@ export interface WasmAcceleratorOptions {
   flavour?: KernelFlavour;
   /** Density at or below which a dense layer runs as CSR (default CSR_MAX_DENSITY). */
   csrMaxDensity?: number;
-  /** Full convs' kernel: by estimated cost (default), or forced (tests, benchmarks). */
+  /** Full and depthwise convs' kernel: by estimated cost (default), or forced (tests, benchmarks). */
   conv?: ConvKernelChoice;
 }
 
