@@ -11,6 +11,8 @@
 // Vectors past the row's end compute lanes that are never stored (their reads stay in
 // the planes' slack).
 
+import { param } from './params';
+
 // Offsets (in i32s) into the parameter block the host writes (src/wasm/accelerator.ts).
 const Q_H = 0;
 const Q_W = 1;
@@ -35,10 +37,6 @@ const Q_PLANE_FLOATS = 13;
 /** f32 clip bounds. */
 const Q_LO = 14;
 const Q_HI = 15;
-
-export function param(p: usize, k: i32): i32 {
-  return load<i32>(p + ((<usize>k) << 2));
-}
 
 /**
  * Copies channels-last x [H, W, C] into the zero-padded, phase-split planes: f32 as is,

@@ -6,6 +6,8 @@
 // next pixel's first channels, which that pixel then overwrites (pixels go in order);
 // the last pixel spills into the padding every host buffer has.
 
+import { param } from './params';
+
 // Offsets (in i32s) into the parameter block.
 const P_H = 0;
 const P_W = 1;
@@ -28,10 +30,6 @@ const P_LO = 15;
 const P_HI = 16;
 const P_PB = 17;
 const P_PR = 18;
-
-function param(p: usize, k: i32): i32 {
-  return load<i32>(p + ((<usize>k) << 2));
-}
 
 /**
  * Full convolution (one group). Weights packed as [kH][kW][C][OCP]: for one tap and one

@@ -4,10 +4,9 @@
 // i32x4.dot_i16x8_s does two kernel columns for 4 output columns. The 4 columns share
 // one channel's requantisation constants, splatted once per channel. Bit-exact with the
 // runtime's src/runtime/int8.ts (tested layer by layer).
-import { param, Q_OH, Q_OW, Q_OC, Q_ROW_STEP, toPlanes } from './conv-planar';
-import { RECORD, requant1, requantLanes, storeBytes } from './requant';
-
-const QB_INZP = 0;
+import { Q_OH, Q_OW, Q_OC, Q_ROW_STEP, toPlanes } from './conv-planar';
+import { param } from './params';
+import { Q_INZP, RECORD, requant1, requantLanes, storeBytes } from './requant';
 
 /**
  * int8 convolution, any grouping. `vals` are i16 weight pairs, `b` i32 biases, `rq` the
@@ -25,7 +24,7 @@ export function convPlanarI8(
   rq: usize,
   q: usize,
 ): void {
-  toPlanes<i8>(x, plane, p, param(q, QB_INZP));
+  toPlanes<i8>(x, plane, p, param(q, Q_INZP));
   const oh = param(p, Q_OH),
     ow = param(p, Q_OW),
     oc = param(p, Q_OC),

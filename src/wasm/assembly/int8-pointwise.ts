@@ -2,17 +2,8 @@
 // by input channels × output channels. As convI8 (i16 weight pairs, dot_i16x8_s), but two
 // pixels at a time share every weight load: 4 weight vectors feed 8 dot products.
 // Parameters: the conv block of conv.ts (P_*) and requant.ts's table and quant block.
-import { requant1, requant4, storeBytes } from './requant';
-
-const Q_INZP = 0;
-
-function param(p: usize, k: i32): i32 {
-  return load<i32>(p + ((<usize>k) << 2));
-}
-
-function store4(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): void {
-  if (cb < oc) storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
-}
+import { param } from './params';
+import { Q_INZP, requant1, storeChannels } from './requant';
 
 /** The pair (x[2i], x[2i+1]) − inZp in all four i16 pairs of a vector. */
 function pairAt(xp: usize, i: i32, zp: v128): v128 {
@@ -68,10 +59,10 @@ export function pointwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
         c1 = i32x4.add(c1, i32x4.dot_i16x8_s(xs1, w1));
         wp += pairStride;
       }
-      store4(o0, cb, oc, a0, rq, q);
-      store4(o0, cb + 4, oc, a1, rq, q);
-      store4(o1, cb, oc, c0, rq, q);
-      store4(o1, cb + 4, oc, c1, rq, q);
+      storeChannels(o0, cb, oc, a0, rq, q);
+      storeChannels(o0, cb + 4, oc, a1, rq, q);
+      storeChannels(o1, cb, oc, c0, rq, q);
+      storeChannels(o1, cb + 4, oc, c1, rq, q);
     }
   }
 }

@@ -9,18 +9,8 @@
 // a quant block: inZp, outZp, qmin, qmax, mode (0 fixed point, 1 float32); `rq` is the
 // per-channel requantisation table of requant.ts.
 
-import { requant1, requant4, storeBytes } from './requant';
-
-const Q_INZP = 0;
-
-function param(p: usize, k: i32): i32 {
-  return load<i32>(p + ((<usize>k) << 2));
-}
-
-/** Requantises and stores channels cb .. cb+3 (those below oc) of one output pixel. */
-function store4(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): void {
-  if (cb < oc) storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
-}
+import { param } from './params';
+import { Q_INZP, requant1, storeChannels } from './requant';
 
 /**
  * Full int8 convolution (one group); dense is this on a 1×1 image with C inputs.
@@ -84,10 +74,10 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
               }
             }
           }
-          store4(o, cb, oc, a0, rq, q);
-          store4(o, cb + 4, oc, a1, rq, q);
-          store4(o, cb + 8, oc, a2, rq, q);
-          store4(o, cb + 12, oc, a3, rq, q);
+          storeChannels(o, cb, oc, a0, rq, q);
+          storeChannels(o, cb + 4, oc, a1, rq, q);
+          storeChannels(o, cb + 8, oc, a2, rq, q);
+          storeChannels(o, cb + 12, oc, a3, rq, q);
         }
         for (; cb < ocp; cb += 4) {
           let a = v128.load(b + ((<usize>cb) << 2));
@@ -106,7 +96,7 @@ export function convI8(x: usize, w: usize, b: usize, out: usize, p: usize, rq: u
               }
             }
           }
-          store4(o, cb, oc, a, rq, q);
+          storeChannels(o, cb, oc, a, rq, q);
         }
       } else {
         for (let j = 0; j < oc; j++) {
@@ -187,10 +177,10 @@ export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
               a3 = i32x4.add(a3, i32x4.extmul_high_i16x8_s(hi, w1));
             }
           }
-          store4(o, cb, c, a0, rq, q);
-          store4(o, cb + 4, c, a1, rq, q);
-          store4(o, cb + 8, c, a2, rq, q);
-          store4(o, cb + 12, c, a3, rq, q);
+          storeChannels(o, cb, c, a0, rq, q);
+          storeChannels(o, cb + 4, c, a1, rq, q);
+          storeChannels(o, cb + 8, c, a2, rq, q);
+          storeChannels(o, cb + 12, c, a3, rq, q);
         }
         for (; cb < cp; cb += 8) {
           const bp = b + ((<usize>cb) << 2);
@@ -209,8 +199,8 @@ export function depthwiseI8(x: usize, w: usize, b: usize, out: usize, p: usize, 
               a1 = i32x4.add(a1, i32x4.extmul_high_i16x8_s(lo, w0));
             }
           }
-          store4(o, cb, c, a0, rq, q);
-          store4(o, cb + 4, c, a1, rq, q);
+          storeChannels(o, cb, c, a0, rq, q);
+          storeChannels(o, cb + 4, c, a1, rq, q);
         }
       } else {
         for (let j = 0; j < c; j++) {

@@ -13,15 +13,14 @@
 //   +96  i64[4] 2^(32−e)                  (x >> e per lane as (x · 2^(32−e)) >> 32)
 // The quant block: inZp, outZp, qmin, qmax, mode (0 fixed point, 1 float32).
 
+import { param } from './params';
+
 export const RECORD = 128;
+export const Q_INZP = 0;
 const Q_OUTZP = 1;
 const Q_MIN = 2;
 const Q_MAX = 3;
 const Q_MODE = 4;
-
-function param(p: usize, k: i32): i32 {
-  return load<i32>(p + ((<usize>k) << 2));
-}
 
 /**
  * gemmlowp's high multiply on two i64 products: (p + nudge) / 2^31 toward zero, with
@@ -95,6 +94,11 @@ export function storeBytes(o: usize, step: usize, v: v128, n: i32): void {
   if (n > 1) store<i8>(o + step, i8x16.extract_lane_s(b, 1));
   if (n > 2) store<i8>(o + step * 2, i8x16.extract_lane_s(b, 2));
   if (n > 3) store<i8>(o + step * 3, i8x16.extract_lane_s(b, 3));
+}
+
+/** Requantises and stores channels cb .. cb+3 (those below oc) of one output pixel at o. */
+export function storeChannels(o: usize, cb: i32, oc: i32, acc: v128, rq: usize, q: usize): void {
+  if (cb < oc) storeBytes(o + <usize>cb, 1, requant4(acc, cb, rq, q), min(4, oc - cb));
 }
 
 /** The same arithmetic on one sum for channel j (the scalar build's path). */
