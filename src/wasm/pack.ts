@@ -147,6 +147,12 @@ export function planeGeometry(c: ConvShape): PlaneGeometry {
   };
 }
 
+/** Plane offset of the input that kernel cell (y, x) of input channel `channel` reads for output (0, 0). */
+function planeOffset(c: ConvShape, g: PlaneGeometry, channel: number, y: number, x: number): number {
+  const dx = x * c.dw;
+  return ((channel * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols + Math.floor(dx / g.phases);
+}
+
 /**
  * Float conv weights [oc, kh, kw, icg] (any grouping) as taps per output channel: each
  * non-zero weight with the plane offset (in elements) of its input for output (0, 0).
@@ -171,10 +177,7 @@ export function packConvTaps(
         for (let x = 0; x < c.kw; x++) {
           const v = w[((o * c.kh + y) * c.kw + x) * c.icg + i];
           if (v === 0) continue;
-          const dx = x * c.dw;
-          taps[e] =
-            (((first + i) * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols +
-            Math.floor(dx / g.phases);
+          taps[e] = planeOffset(c, g, first + i, y, x);
           vals[e++] = v;
         }
   }
@@ -207,11 +210,7 @@ export function packConvTapPairs(
           const w0 = weight(o, i, y, x);
           const w1 = step === 2 ? weight(o, i, y, x + 1) : 0;
           if (w0 === 0 && w1 === 0) continue;
-          const dx = x * c.dw;
-          taps.push(
-            (((first + i) * g.rows + y * c.dh) * g.phases + (dx % g.phases)) * g.cols +
-              Math.floor(dx / g.phases),
-          );
+          taps.push(planeOffset(c, g, first + i, y, x));
           vals.push((w0 & 0xffff) | (w1 << 16));
         }
   }
