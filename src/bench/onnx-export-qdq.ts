@@ -8,9 +8,8 @@
 // The layout is NCHW as in src/bench/onnx-export.ts (whose weight reorderings are reused).
 // The input is the quantized tensor (fed through `toQdqInput`); the outputs are
 // dequantized to float32, as mote's `run` returns them.
-import protobuf from 'protobufjs';
 import type { Graph, Int8Encoding, Int32Encoding, Op, Quantization, Tensor, Value } from '../ir/types.js';
-import { ONNX_PROTO, chwColumns, oihwWeights, toOnnxInput } from './onnx-export.js';
+import { chwColumns, encodeModel, oihwWeights, toOnnxInput } from './onnx-export.js';
 
 /**
  * How activations are stored: 's8' as TFLite has them, or 'u8' (q + 128, zero point + 128:
@@ -38,7 +37,6 @@ const UINT8 = 2;
 const INT8 = 3;
 const INT32 = 6;
 const INT64 = 7;
-const OPSET = 13;
 
 type Attr = { name: string; type: number; i?: number; ints?: number[] };
 type Node = { opType: string; input: string[]; output: string[]; attribute: Attr[]; name: string };
@@ -66,8 +64,6 @@ export function toQdqInput(
 
 /** QDQ ONNX model bytes for an int8 graph; throws naming the op when one has no export here. */
 export function exportOnnxQdq(g: Graph, activations: QdqActivations = QDQ_ACTIVATIONS): Uint8Array {
-  const root = protobuf.loadSync(ONNX_PROTO);
-  const ModelProto = root.lookupType('onnx.ModelProto');
   const shift = activations === 'u8' ? 128 : 0;
   const actType = activations === 'u8' ? UINT8 : INT8;
   const values = new Map<string, Value>([...g.inputs, ...g.values].map((v) => [v.name, v]));
@@ -276,19 +272,9 @@ export function exportOnnxQdq(g: Graph, activations: QdqActivations = QDQ_ACTIVA
     };
   });
   for (const v of g.inputs) quantOf(v.name);
-  const model = {
-    irVersion: 8,
-    producerName: 'mote',
-    opsetImport: [{ domain: '', version: OPSET }],
-    graph: {
-      name: g.metadata.name ?? 'mote',
-      node: nodes,
-      initializer: inits,
-      input: g.inputs.map(inputInfo),
-      output: outputs,
-    },
-  };
-  const err = ModelProto.verify(model);
-  if (err) throw new Error(`onnx qdq export: ${err}`);
-  return ModelProto.encode(ModelProto.fromObject(model)).finish();
+  return encodeModel(
+    g,
+    { node: nodes, initializer: inits, input: g.inputs.map(inputInfo), output: outputs },
+    'onnx qdq export',
+  );
 }

@@ -82,8 +82,6 @@ export function oihwWeights<T extends Data>(w: T, shape: number[]): T {
 
 /** ONNX model bytes for `g`; throws naming the op when one has no export here. */
 export function exportOnnx(g: Graph): Uint8Array {
-  const root = protobuf.loadSync(ONNX_PROTO);
-  const ModelProto = root.lookupType('onnx.ModelProto');
   const weights = floatWeights(g);
   const shapes = new Map<string, number[]>([...g.inputs, ...g.values].map((v) => [v.name, v.shape]));
   const tensorShape = new Map<string, number[]>(g.tensors.map((t: Tensor) => [t.name, t.shape]));
@@ -162,12 +160,9 @@ export function exportOnnx(g: Graph): Uint8Array {
   });
   for (const o of g.outputs)
     if (shapes.get(o)!.length === 3) throw new Error(`onnx export: output '${o}' is [H,W,C]; not exported`);
-  const model = {
-    irVersion: 8,
-    producerName: 'mote',
-    opsetImport: [{ domain: '', version: OPSET }],
-    graph: {
-      name: g.metadata.name ?? 'mote',
+  return encodeModel(
+    g,
+    {
       node: nodes,
       initializer: inits.map((t) => ({
         name: t.name,
@@ -178,8 +173,28 @@ export function exportOnnx(g: Graph): Uint8Array {
       input: g.inputs.map((v) => valueInfo(v.name)),
       output: g.outputs.map(valueInfo),
     },
+    'onnx export',
+  );
+}
+
+/** The parts of an ONNX GraphProto an exporter builds (protobufjs plain objects). */
+export interface OnnxGraphParts {
+  node: object[];
+  initializer: object[];
+  input: object[];
+  output: object[];
+}
+
+/** ModelProto bytes (opset 13, graph named after `g`), checked by protobufjs; `what` prefixes errors. */
+export function encodeModel(g: Graph, parts: OnnxGraphParts, what: string): Uint8Array {
+  const ModelProto = protobuf.loadSync(ONNX_PROTO).lookupType('onnx.ModelProto');
+  const model = {
+    irVersion: 8,
+    producerName: 'mote',
+    opsetImport: [{ domain: '', version: OPSET }],
+    graph: { name: g.metadata.name ?? 'mote', ...parts },
   };
   const err = ModelProto.verify(model);
-  if (err) throw new Error(`onnx export: ${err}`);
+  if (err) throw new Error(`${what}: ${err}`);
   return ModelProto.encode(ModelProto.fromObject(model)).finish();
 }
