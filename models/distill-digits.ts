@@ -12,7 +12,13 @@ import * as path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { initTraining } from '../src/train/backend.js';
-import { cachedTeacher, distillLoss, loadAnyGraph, teacherOf } from '../src/train/distill.js';
+import {
+  cachedTeacher,
+  distillLoss,
+  loadAnyGraph,
+  teacherOf,
+  type DistillResults,
+} from '../src/train/distill.js';
 import { mlpStudent, parameterCount } from '../src/train/student.js';
 import { graphFromLayersModel } from '../src/train/layers.js';
 import { tf } from '../src/train/backend.js';
@@ -78,15 +84,6 @@ const KINDS: Record<string, StudentKind> = {
 const ALPHA = 0.7;
 const SEED = 7;
 const LEARNING_RATE = 1e-3;
-
-export interface DistillResults {
-  teacher: { source: string; parameters: number; accuracy: number };
-  student: { spec: string; parameters: number };
-  epochs: number;
-  alpha: number;
-  fromLabels: number;
-  fromTeacher: { temperature: number; accuracy: number }[];
-}
 
 async function main(): Promise<void> {
   const epochs = process.argv[2] ? Number(process.argv[2]) : 15;

@@ -10,6 +10,7 @@ import { load } from '../runtime/model.js';
 import { runExits } from '../runtime/schedule.js';
 import { measureExits } from '../exits/measure.js';
 import { evaluate } from '../evaluate.js';
+import type { DistillResults } from '../train/distill.js';
 import { provenance, writeBenchSection } from './report.js';
 
 const COMMAND = 'npm run bench:exit';
@@ -19,15 +20,6 @@ const BUDGET_DIGITS = 500;
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const int = (x: number) => Math.round(x).toLocaleString('en-US');
-
-interface DistillResults {
-  teacher: { source: string; parameters: number; accuracy: number };
-  student: { spec: string; parameters: number };
-  epochs: number;
-  alpha: number;
-  fromLabels: number;
-  fromTeacher: { temperature: number; accuracy: number }[];
-}
 
 function exitSection(): string {
   const test = loadDigits('test');

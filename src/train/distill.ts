@@ -16,6 +16,16 @@ import { run } from '../runtime/model.js';
 import { loadGraph } from '../compile.js';
 import { graphFromLayersModel, loadLayersModelFile } from './layers.js';
 
+/** A distillation run's results.json (models/distill-digits.ts writes it, bench:exit reads it). */
+export interface DistillResults {
+  teacher: { source: string; parameters: number; accuracy: number };
+  student: { spec: string; parameters: number };
+  epochs: number;
+  alpha: number;
+  fromLabels: number;
+  fromTeacher: { temperature: number; accuracy: number }[];
+}
+
 /**
  * A teacher or student as a graph: whatever loadGraph reads, and TF.js Layers models with
  * conv layers, which the trainer's importer (layers.ts) reads when the compiler's cannot.
