@@ -6,6 +6,7 @@ import { caseNames, runCase, RTOL, ATOL } from '../import/onnx/conformance.js';
 import { importOnnxModel } from '../import/onnx/import.js';
 import { runBatched } from '../import/onnx/batch.js';
 import { onnxReference } from '../reference/onnxruntime.js';
+import { agreement } from '../reference/agreement.js';
 import { exportPatterns, matmulMlp, mobileCnn, normalizedMlp, opsZoo } from '../reference/onnx-models.js';
 import { compressGraph, type CompressOptions } from '../compress/pipeline.js';
 import { writeMote } from '../format/writer.js';
@@ -59,17 +60,10 @@ for (const make of [mobileCnn, matmulMlp, opsZoo, exportPatterns, normalizedMlp]
   const want: Float32Array[] = [];
   for (const x of xs) want.push((await ref.run([x]))[0]);
   const ortMs = await timeMs(() => ref.run([xs[0]]), 200);
-  const argmax = (a: Float32Array) => a.indexOf(Math.max(...a));
   for (const [label, opts] of COMPRESSIONS) {
     const file = writeMote(compressGraph(imp.graph, opts));
     const model = load(file);
-    let maxAbs = 0;
-    let agree = 0;
-    xs.forEach((x, i) => {
-      const got = runBatched(model, imp, [x])[0];
-      for (let k = 0; k < got.length; k++) maxAbs = Math.max(maxAbs, Math.abs(got[k] - want[i][k]));
-      if (argmax(got) === argmax(want[i])) agree++;
-    });
+    const { maxAbs, agree } = agreement(model, imp, xs, want);
     const moteMs = await timeMs(() => runBatched(model, imp, [xs[0]]), 200);
     parity.push(
       `| ${make.name} | ${label} | ${m.bytes.length} | ${file.length} | ${maxAbs.toExponential(1)} | ${agree}/${SAMPLES} | ${moteMs.toFixed(3)} | ${ortMs.toFixed(3)} |`,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { onnxReference } from '../../src/reference/onnxruntime.js';
+import { agreement } from '../../src/reference/agreement.js';
 import { importOnnxModel, type OnnxImport } from '../../src/import/onnx/import.js';
 import { runBatched } from '../../src/import/onnx/batch.js';
 import { writeMote } from '../../src/format/writer.js';
@@ -91,19 +92,12 @@ describe('onnxruntime-web parity: opset-13 models, before and after compression'
         Float32Array.from({ length: input.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1),
       );
       const want = await Promise.all(xs.map(async (x) => (await ref.run([x]))[0]));
-      const argmax = (a: Float32Array) => a.indexOf(Math.max(...a));
       const lines: string[] = [];
       for (const c of COMPRESSIONS) {
         const file = writeMote(compressGraph(imp.graph, c.opts));
         for (const plan of ['stream', 'cache']) {
           const model = load(file, { plan });
-          let maxAbs = 0;
-          let agree = 0;
-          xs.forEach((x, i) => {
-            const got = runBatched(model, imp, [x])[0];
-            for (let k = 0; k < got.length; k++) maxAbs = Math.max(maxAbs, Math.abs(got[k] - want[i][k]));
-            if (argmax(got) === argmax(want[i])) agree++;
-          });
+          const { maxAbs, agree } = agreement(model, imp, xs, want);
           if (plan === 'stream')
             lines.push(
               `${c.name}: ${file.length} B (onnx ${bytes.length} B), max |Δ| ${maxAbs.toExponential(2)}, top-1 ${agree}/20`,
