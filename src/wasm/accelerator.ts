@@ -115,10 +115,14 @@ function floats(m: Model, t: number): Float32Array {
   return out;
 }
 
-function density(w: Float32Array): number {
+function nonZeros(w: ArrayLike<number>): number {
   let nz = 0;
   for (let k = 0; k < w.length; k++) if (w[k] !== 0) nz++;
-  return w.length ? nz / w.length : 1;
+  return nz;
+}
+
+function density(w: Float32Array): number {
+  return w.length ? nonZeros(w) / w.length : 1;
 }
 
 /** int8 weights that the int8 kernel takes: one scale per tensor or per output row. */
@@ -264,9 +268,7 @@ function planar(c: ConvShape, w: ArrayLike<number>, choice: ConvKernelChoice, in
   const channelKernel = c.icg === c.c || (c.icg === 1 && c.ocg === 1);
   if (!channelKernel || choice === 'planar') return true;
   if (choice === 'channels') return false;
-  let nonZero = 0;
-  for (let k = 0; k < w.length; k++) if (w[k] !== 0) nonZero++;
-  const cost = convCosts(c, nonZero, int8);
+  const cost = convCosts(c, nonZeros(w), int8);
   return cost.planar <= cost.channels;
 }
 
