@@ -16,7 +16,7 @@ const es5Only = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/', 'targets/engines/espruino-firmware/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
