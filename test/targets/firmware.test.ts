@@ -85,6 +85,19 @@ describe.each(boards)('$board firmware', ({ board, total, blocksize, tooBig }) =
     expect(fw.list()).not.toContain('mote.bin');
   });
 
+  it('writes in smaller chunks when little memory is left, and writes strings as UTF-8', () => {
+    fw.eval(`var hold = new Uint8Array(${(total - 700) * blocksize})`);
+    expect(fw.memory().free).toBeLessThan(800);
+    const bytes = allBytes(10_000);
+    fw.writeFile('mote.low', bytes);
+    expect(Buffer.compare(fw.readFile('mote.low')!, bytes)).toBe(0);
+    fw.writeFile('mote.txt', 'héllo\n');
+    expect(Buffer.from(fw.readFile('mote.txt')!).toString()).toBe('héllo\n');
+    // Espruino's Storage has no empty files: the firmware's own error comes back
+    expect(() => fw.writeFile('mote.empty', new Uint8Array(0))).toThrow(/Can't create zero length file/);
+    for (const f of ['mote.low', 'mote.txt']) fw.erase(f);
+  });
+
   it('has the quirks the runtime relies on', () => {
     // === between typed arrays compares contents
     expect(fw.eval('print(new Float32Array(4) === new Float32Array(4))').output).toBe('true\n');
