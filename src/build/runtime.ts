@@ -22,7 +22,13 @@ export async function bundleRuntime(minify = true, int8 = false): Promise<string
     minify,
     write: false,
     legalComments: 'none',
-    banner: { js: 'var mote=(function(){var __mote={};' },
+    // Espruino's Storage module, reached outside the bundled code: esbuild rewrites any
+    // `require` inside it (src/runtime/flash.ts reads __moteStorage).
+    banner: {
+      js:
+        'var mote=(function(){var __mote={},' +
+        '__moteStorage=typeof require=="function"?function(){return require("Storage")}:null;',
+    },
     footer: { js: 'return __mote;})();if(typeof module!=="undefined"&&module.exports)module.exports=mote;' },
   });
   return result.outputFiles[0].text;

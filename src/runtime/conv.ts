@@ -3,6 +3,7 @@
 // streamed plan decodes exactly one row per channel. Covers grouped and depthwise
 // (groups = inC, with any depth multiplier) convolutions, strides, pads, dilations.
 import type { Native } from './kernels.js';
+import { viewable } from './cursor.js';
 
 /** Shape and attributes of one conv op, gathered once at load. */
 export interface ConvShape {
@@ -107,16 +108,11 @@ export function convChannel(
         var xi = ((y0 + ky * dh) * wd + x0 + kx0 * dw) * c + c0;
         var xStep = dw * c;
         var kx: number;
-        if (rows) {
+        // Espruino throws for a view at 64 KB or more: such rows take the plain loops.
+        if (rows && viewable(x.byteOffset + xi * 4) && viewable(w.byteOffset + wi * 4)) {
           var n = (kx1 - kx0) * c;
-          var xv = x.subarray(xi, xi + n);
-          var wv = w.subarray(wi, wi + n);
-          // Espruino keeps a view's byteOffset in 16 bits (see dense()): a view that
-          // would wrap takes the plain loop.
-          if (xv.byteOffset === x.byteOffset + xi * 4 && wv.byteOffset === w.byteOffset + wi * 4) {
-            acc += rows.convolve(xv, wv, 0);
-            continue;
-          }
+          acc += rows.convolve(x.subarray(xi, xi + n), w.subarray(wi, wi + n), 0);
+          continue;
         }
         if (icg === 1) {
           // Depthwise: one input channel per tap.

@@ -13,6 +13,28 @@ export interface Cursor {
   where: string;
 }
 
+/**
+ * Set while a model is read from a Storage file (model.ts load by name): arrays are then
+ * copied out of flash a block at a time, never viewed there, and float32 weight blobs
+ * longer than `lazyFloats` values are left in flash to be read a row at a time.
+ */
+export var fromFlash: { block: (at: number, n: number) => ArrayBuffer; lazyFloats: number } | null = null;
+export function readFromFlash(f: typeof fromFlash): void {
+  fromFlash = f;
+}
+
+/**
+ * Whether a typed-array view may start at byte `abs`: Espruino throws "byteOffset too
+ * large" for a view, DataView or subarray at 65,536 or more (docs/FIRMWARE-COSTS.md).
+ */
+export function viewable(abs: number): boolean {
+  return abs < 65536 || typeof E === 'undefined' || !E;
+}
+declare var E: unknown;
+
+/** Whether the last f32s/i8s/i32s call returned a view into the file (no RAM of its own). */
+export var viewed = false;
+
 export function cursor(bytes: Uint8Array, start: number, end: number, where: string): Cursor {
   if (start < 0 || end > bytes.length || start > end) fail(where, start, 'range ends past the file');
   return {
@@ -53,46 +75,49 @@ export function f32(c: Cursor, what: string): number {
 }
 
 /**
- * `n` float32 values; a view into the file when aligned and the engine really makes it
- * there, else a copy. (Espruino stores a view's byteOffset in 16 bits and silently wraps
- * one past 64 KB, so the view's byteOffset is checked, not trusted.)
+ * `n` values of a typed array type at byte `at` of the file: a view into the file where
+ * the engine can make one there (aligned, and below Espruino's 64 KB view limit), else a
+ * copy; from flash, always a copy read as one block.
  */
+function array<T extends Float32Array | Int8Array | Int32Array>(
+  c: Cursor,
+  at: number,
+  n: number,
+  size: number,
+  make: (b: ArrayBuffer, offset: number, length: number) => T,
+): T {
+  var abs = c.bytes.byteOffset + at;
+  viewed = false;
+  if (fromFlash) return make(fromFlash.block(at, n * size), 0, n);
+  if (abs % size === 0 && viewable(abs)) {
+    viewed = true;
+    return make(c.bytes.buffer as ArrayBuffer, abs, n);
+  }
+  // Byte by byte: a subarray of the file past 64 KB would throw on Espruino.
+  var copy = new Uint8Array(n * size);
+  for (var i = 0; i < copy.length; i++) copy[i] = c.bytes[at + i];
+  return make(copy.buffer as ArrayBuffer, 0, n);
+}
+
+/** `n` float32 values (see array()). */
 export function f32s(c: Cursor, n: number, what: string): Float32Array {
-  var at = need(c, n * 4, what);
-  var abs = c.bytes.byteOffset + at;
-  var out: Float32Array;
-  if (abs % 4 === 0) {
-    out = new Float32Array(c.bytes.buffer, abs, n);
-    if (out.byteOffset === abs) return out;
-  }
-  out = new Float32Array(n);
-  for (var i = 0; i < n; i++) out[i] = c.view.getFloat32(at + 4 * i, true);
-  return out;
+  return array(c, need(c, n * 4, what), n, 4, function (b, o, l) {
+    return new Float32Array(b, o, l);
+  });
 }
 
-/** `n` int8 values: a view into the file, or a copy where the engine cannot view there (see f32s). */
+/** `n` int8 values (see array()). */
 export function i8s(c: Cursor, n: number, what: string): Int8Array {
-  var at = need(c, n, what);
-  var abs = c.bytes.byteOffset + at;
-  var out = new Int8Array(c.bytes.buffer, abs, n);
-  if (out.byteOffset === abs) return out;
-  out = new Int8Array(n);
-  for (var i = 0; i < n; i++) out[i] = c.bytes[at + i];
-  return out;
+  return array(c, need(c, n, what), n, 1, function (b, o, l) {
+    return new Int8Array(b, o, l);
+  });
 }
 
-/** `n` int32 values: a view into the file when aligned and the engine makes it there, else a copy. */
+/** `n` int32 values (see array()). */
 export function i32s(c: Cursor, n: number, what: string): Int32Array {
-  var at = need(c, n * 4, what);
-  var abs = c.bytes.byteOffset + at;
-  var out: Int32Array;
-  if (abs % 4 === 0) {
-    out = new Int32Array(c.bytes.buffer, abs, n);
-    if (out.byteOffset === abs) return out;
-  }
-  out = new Int32Array(n);
-  for (var i = 0; i < n; i++) out[i] = c.view.getInt32(at + 4 * i, true);
-  return out;
+  return array(c, need(c, n * 4, what), n, 4, function (b, o, l) {
+    return new Int32Array(b, o, l);
+  });
 }
 
 /** A u16-length-prefixed UTF-8 string. */

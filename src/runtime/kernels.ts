@@ -3,6 +3,7 @@
 import { readValues, restart, ValueReader } from './decode.js';
 import { fail } from './errors.js';
 import { readRun, rewind } from './symbols.js';
+import { viewable } from './cursor.js';
 
 /**
  * Espruino's `E` (detected at load): E.convolve(arr1, arr2, offset) is, per Espruino's
@@ -28,10 +29,8 @@ export function dense(
   var row = 0;
   for (var o = 0; o < outN; o++) {
     var acc = b ? b[o] : 0;
-    var v = nat ? w.subarray(row, row + inN) : null;
-    // Espruino keeps a view's byteOffset in 16 bits: past 64 KB a view would wrap, so
-    // such rows (weights viewed far into a big file) take the plain loop.
-    if (v && v.byteOffset === w.byteOffset + row * 4) acc += nat!.convolve(x, v, 0);
+    // Espruino throws for a view at 64 KB or more: such rows take the plain loop.
+    if (nat && viewable(w.byteOffset + row * 4)) acc += nat.convolve(x, w.subarray(row, row + inN), 0);
     else for (var i = 0; i < inN; i++) acc += w[row + i] * x[i];
     out[o] = acc;
     row += inN;

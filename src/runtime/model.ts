@@ -30,7 +30,11 @@ import { convChannel, ConvShape, convShape } from './conv.js';
 import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
 import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
-import { utf8 } from './cursor.js';
+import { readFromFlash, utf8 } from './cursor.js';
+import { flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
+import { FormTensor, formSize, readForm, Rows, rowCount, writeForm } from './device-form.js';
+import { denseFlash, denseRow, RowNative } from './flash-kernels.js';
+import { tensorInfo } from './tensors.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
 import type * as Quant from './quant.js';
 
@@ -113,6 +117,10 @@ export interface Model {
   fast: ((() => void) | null)[];
   /** Early-exit heads (EXIT section), in graph order; empty for most models. */
   exits: ExitInfo[];
+  /** Loaded by name from Storage (plan 'flash'): per tensor, its rows in flash, else null. */
+  rows: (Rows | null)[];
+  /** Plan 'flash': a sparse row's gathered inputs. */
+  gathered: Float32Array;
 }
 
 export interface RunOptions {
@@ -155,13 +163,45 @@ var DEFAULT_LIMIT = 64 * 1024 * 1024;
 /** Sparse entries decoded per step by the sparse kernel. */
 var CHUNK = 64;
 
-export function load(bytes: Uint8Array, options?: LoadOptions): Model {
-  var opts = options || {};
-  var plan = opts.plan || 'stream';
-  if (plan !== 'stream' && plan !== 'cache' && plan !== 'install')
+/**
+ * Reads a model: its bytes, or on Espruino the name of a Storage file (plan 'flash': the
+ * file stays in flash, weights are read a row at a time, compressed ones from the device
+ * form that the first load writes beside it; see device-form.ts).
+ */
+export function load(src: Uint8Array | string, options?: LoadOptions): Model {
+  if (typeof src !== 'string') return loadBytes(src, options || {}, null);
+  var f = openFlash(src);
+  // Header and tables are read from flash; arrays in them are copied out a block at a time.
+  readFromFlash({
+    block: function (at: number, n: number) {
+      return readBlock(f, at, n);
+    },
+    lazyFloats: LAZY_FLOATS,
+  });
+  try {
+    return loadBytes(f.view, options || {}, f);
+  } finally {
+    readFromFlash(null);
+  }
+}
+
+/** float32 blobs longer than this stay in flash when a model is loaded by name. */
+var LAZY_FLOATS = 256;
+
+function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null): Model {
+  var plan = flash ? 'flash' : opts.plan || 'stream';
+  if (plan !== 'stream' && plan !== 'cache' && plan !== 'install' && plan !== 'flash')
     fail('options', 0, "plan must be 'stream' or 'cache' or 'install', not '" + plan + "'");
+  if (plan === 'flash' && !flash) fail('options', 0, "plan 'flash' is for models loaded by Storage name");
   var limit = opts.memoryLimit || DEFAULT_LIMIT;
-  var s = readContainer(bytes);
+  var s = readContainer(
+    bytes,
+    flash
+      ? function (start: number, end: number) {
+          return flashCrc(flash, start, end - start);
+        }
+      : null,
+  );
   var meta = readMeta(bytes, s);
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
@@ -175,6 +215,9 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
           'an int8 model, and this runtime has no int8 kernels (mote-runtime-int8.js)',
         );
   var exits = readExits(bytes, s, graph);
+  var nat = native();
+  if (flash && !(nat && typeof nat.mapInPlace === 'function'))
+    fail('load', 0, 'loading by name needs E.convolve and E.mapInPlace (Espruino)');
   // Weights and biases of int8 ops stay integers, viewed in the file: never decoded to floats.
   var intOnly: boolean[] = [];
 
@@ -197,20 +240,35 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var resident = 0;
   var rowSize = 0;
   var chunk = 0;
+  // Plan 'flash': float32 weights read in place, compressed ones through the device form.
+  var inPlace: boolean[] = [];
+  var formed: number[] = [];
   for (i = 0; i < tensors.length; i++) {
     var t = tensors[i];
     if (intOnly[i]) continue;
+    if (flash && t.kind === KIND_FLOAT32 && !t.floats) {
+      // Left in flash by the reader: a streamed weight stays there, anything else is copied.
+      if (isBias[i]) {
+        t.floats = new Float32Array(readBlock(flash, t.start, t.size * 4));
+        resident += t.size * 4;
+      } else {
+        inPlace[i] = true;
+        rowSize = Math.max(rowSize, rowLength(t));
+      }
+      continue;
+    }
     if (t.kind === KIND_FLOAT32 || t.kind === KIND_INT8) {
-      // A view into the file costs no RAM; a copy (where the engine cannot view: f32s) does.
+      // A view into the file costs no RAM; a copy (where the engine cannot view there) does.
       var data = t.kind === KIND_FLOAT32 ? t.floats! : t.q!;
-      if (data.buffer !== bytes.buffer) resident += data.byteLength;
+      if (!t.viewed) resident += data.byteLength;
       if (t.kind === KIND_FLOAT32) continue;
     }
     if (plan === 'cache' || isBias[i]) resident += t.size * 4;
     else {
       var rowLen = rowLength(t);
       if (rowLen > rowSize) rowSize = rowLen;
-      if (t.kind === KIND_SPARSE) chunk = CHUNK;
+      if (flash) formed.push(i);
+      else if (t.kind === KIND_SPARSE) chunk = CHUNK;
     }
   }
   // int8 ops' weights stay in the file; int8-stream ones are decoded a row at a time.
@@ -219,13 +277,15 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
   // One row of decoded weights, the sparse kernel's entry chunks, and int8-stream weights' row.
-  var scratchBytes = rowSize * 4 + chunk * 5 + qrow;
+  // Plan 'flash': one row copied from flash, and a sparse row's gathered inputs.
+  var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow;
   var memory: Memory = {
     activations: activations,
     resident: resident,
     scratch: scratchBytes,
     peak: activations + resident + scratchBytes,
   };
+  checkVariables(memory, slots.sizes.length, graph.ops.length);
   if (memory.peak > limit) {
     fail(
       'model',
@@ -263,10 +323,12 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     memory: memory,
     macs: macs,
     // Detected once: Espruino's E.convolve computes a row's dot product in C.
-    native: typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null,
+    native: nat,
     engine: 'js',
     fast: [],
     exits: exits,
+    rows: [],
+    gathered: new Float32Array(flash ? rowSize : 0),
   };
   for (i = 0; i < graph.ops.length; i++) {
     var cop = graph.ops[i];
@@ -292,14 +354,15 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
   if (quant) m.qplans = int8!.prepareQuant(graph, tensors, quant, bytes);
+  if (flash) flashRows(m, flash, inPlace, formed, bytes);
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {
     t = tensors[i];
     var w: Float32Array | null = null;
     var r: ValueReader | null = null;
-    if (intOnly[i]) {
-      // Read by the int8 kernels straight from the file.
+    if (intOnly[i] || m.rows[i]) {
+      // Read by the int8 kernels straight from the file, or a row at a time from flash.
     } else if (t.kind === KIND_FLOAT32) {
       w = t.floats;
     } else if (plan === 'cache' || isBias[i]) {
@@ -317,6 +380,108 @@ export function load(bytes: Uint8Array, options?: LoadOptions): Model {
     m.engine = opts.accelerator.name;
   }
   return m;
+}
+
+/** Espruino's native helpers, when this engine has them (E.convolve at least). */
+function native(): (Native & RowNative) | null {
+  return typeof E !== 'undefined' && E && typeof E.convolve === 'function' ? E : null;
+}
+
+/**
+ * On engines that count memory in variables (Espruino), refuses a model whose buffers
+ * would not fit before allocating them: running out there cannot be caught. A typed
+ * array of n bytes takes ceil(n / blocksize) variables and a few for its header.
+ */
+function checkVariables(memory: Memory, arrays: number, ops: number): void {
+  var v = freeVariables();
+  if (!v) return;
+  // Per op: its view objects and the transient row blocks; 64 for the model object itself.
+  var need = Math.ceil(memory.peak / v.blocksize) + 4 * arrays + 8 * ops + 64;
+  if (need > v.free)
+    fail(
+      'model',
+      0,
+      'needs about ' +
+        need +
+        ' variables of ' +
+        v.blocksize +
+        ' bytes (' +
+        memory.peak +
+        ' bytes of buffers), and ' +
+        v.free +
+        ' are free',
+    );
+}
+
+/**
+ * Plan 'flash': where each streamed weight's rows are. float32 weights are rows of the
+ * model file itself; compressed ones come from the device form in `<name>.d`, written
+ * now when it is missing or belongs to another version of the model.
+ */
+function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[], bytes: Uint8Array): void {
+  var tensors = m.tensors;
+  var i: number;
+  for (i = 0; i < tensors.length; i++) {
+    var t = tensors[i];
+    m.rows.push(
+      inPlace[i]
+        ? {
+            block: function (at: number, n: number) {
+              return readBlock(f, at, n);
+            },
+            kind: 0,
+            rows: rowCount(t),
+            rowLength: rowLength(t),
+            at: t.start,
+            table: null,
+          }
+        : null,
+    );
+  }
+  if (!formed.length) return;
+  var crc = storedCrc(bytes);
+  var name = f.name + '.d';
+  var st = f.storage;
+  var form = st.read(name);
+  var dev: FlashFile | null = form === undefined ? null : openFlash(name);
+  function block(at: number, n: number): ArrayBuffer {
+    return readBlock(dev!, at, n);
+  }
+  var rows = dev ? readForm(block, dev.size, crc, formed, tensors) : null;
+  if (!rows) {
+    st.erase(name);
+    var list: FormTensor[] = [];
+    readFromFlash(null);
+    for (i = 0; i < formed.length; i++) {
+      t = tensors[formed[i]];
+      // Decoded from a RAM copy of the blob: a byte read from flash costs tens of µs.
+      var blob = new Uint8Array(readBlock(f, t.start, t.end - t.start));
+      list.push({
+        index: formed[i],
+        t: tensorInfo(blob, t.name, t.shape, t.kind, 0, blob.length),
+        bytes: blob,
+      });
+    }
+    var size = formSize(
+      list.map(function (x) {
+        return x.t;
+      }),
+    );
+    writeForm(list, crc, function (data: Uint8Array, at: number) {
+      if (!st.write(name, data, at, size))
+        fail(name, at, 'Storage is full: the decoded weights need ' + size + ' bytes');
+    });
+    dev = openFlash(name);
+    rows = readForm(block, dev.size, crc, formed, tensors);
+    if (!rows) fail(name, 0, 'the decoded weights did not read back');
+  }
+  for (i = 0; i < formed.length; i++) m.rows[formed[i]] = rows![i];
+}
+
+/** The CRC-32 a .mote stores in its trailer (checked by readContainer). */
+function storedCrc(bytes: Uint8Array): number {
+  var end = bytes.length - 4;
+  return (bytes[end] | (bytes[end + 1] << 8) | (bytes[end + 2] << 16) | (bytes[end + 3] << 24)) >>> 0;
 }
 
 /** Values in one streamed row: a dense row, or one conv output channel's [kH, kW, inC/groups]. */
@@ -417,7 +582,7 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
 function kernelOf(m: Model, o: number): string {
   var op = m.graph.ops[o];
   var c = m.convs[o];
-  var decoded = m.weights[op.weight] ? '' : '-decode';
+  var decoded = m.rows[op.weight] ? '-flash' : m.weights[op.weight] ? '' : '-decode';
   var plan = m.qplans[o];
   // int8 ops: int8-conv2d, int8-depthwise, int8-dense, ...; '-decode' when the weights are streamed.
   if (plan && plan.q) {
@@ -429,19 +594,20 @@ function kernelOf(m: Model, o: number): string {
   if (prefix) return prefix + 'dense' + decoded;
   if (op.code !== OP_DENSE) return OP_NAMES[op.code];
   if (!decoded) return 'dense';
-  return m.tensors[op.weight].kind === KIND_SPARSE ? 'dense-sparse' : 'dense-decode';
+  var sparse = m.tensors[op.weight].kind === KIND_SPARSE;
+  return sparse ? 'dense-sparse' + (decoded === '-flash' ? '-flash' : '') : 'dense' + decoded;
 }
 
 /** Stream bits op `o` decodes per run (streamed weights only). */
 function bitsOf(m: Model, o: number): number {
   var op = m.graph.ops[o];
-  if ((op.code !== OP_DENSE && op.code !== OP_CONV2D) || m.weights[op.weight]) return 0;
+  if ((op.code !== OP_DENSE && op.code !== OP_CONV2D) || m.weights[op.weight] || m.rows[op.weight]) return 0;
   var t = m.tensors[op.weight];
   return ((t.index ? t.index.end - t.index.start : 0) + (t.gaps ? t.gaps.end - t.gaps.start : 0)) * 8;
 }
 
 /** Espruino's global of native helpers (absent elsewhere). */
-declare var E: Native | undefined;
+declare var E: (Native & RowNative) | undefined;
 
 /** Milliseconds from the best clock the engine has (Espruino: getTime(), in seconds). */
 declare var getTime: (() => number) | undefined;
@@ -465,11 +631,13 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     var w = m.weights[op.weight];
     var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
     var r = m.readers[op.weight];
+    var fr = m.rows[op.weight];
     var rowLen = c.kh * c.kw * c.icg;
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
+      var wr = w || (fr ? denseRow(fr, oc) : m.row);
       if (r) readValues(r, m.row, rowLen);
-      convChannel(a, w || m.row, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
+      convChannel(a, wr, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
     }
   } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
     pool2d(a, inShape, out, outShape, op.p, code === OP_AVGPOOL);
@@ -544,7 +712,10 @@ export function step(m: Model, o: number): void {
   } else if (op.code === OP_DENSE) {
     var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
     var w = m.weights[op.weight];
-    if (w) dense(a, w, bias, out, a.length, out.length, m.native);
+    var fr = m.rows[op.weight];
+    // Plan 'flash' was only admitted with E.mapInPlace present (loadBytes).
+    if (fr) denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative);
+    else if (w) dense(a, w, bias, out, a.length, out.length, m.native);
     else if (m.tensors[op.weight].kind === KIND_SPARSE)
       denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
     else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);

@@ -1,7 +1,21 @@
 // The TENS section: one descriptor per constant tensor, and the header of each
 // tensor's blob in DATA, parsed and bounds-checked at load so decoding cannot overrun.
 import { fail } from './errors.js';
-import { Cursor, cursor, f32s, i16, i32s, i8s, need, str, u16, u32, u8 } from './cursor.js';
+import {
+  Cursor,
+  cursor,
+  f32s,
+  fromFlash,
+  i16,
+  i32s,
+  i8s,
+  need,
+  str,
+  u16,
+  u32,
+  u8,
+  viewed,
+} from './cursor.js';
 import { HuffmanTable, huffmanTable, unpackCodeLengths } from './huffman.js';
 import { Sections } from './container.js';
 
@@ -57,6 +71,11 @@ export interface TensorInfo {
   bitsAt: number;
   /** int32: the values (scale and axis as int8's, no zero point). */
   ints: Int32Array | null;
+  /**
+   * float32 and int8: whether `floats` or `q` is a view into the file (no RAM of its own).
+   * float32 with `floats` null: the values stayed in flash (model.ts reads them by row).
+   */
+  viewed: boolean;
 }
 
 export function readTensors(bytes: Uint8Array, s: Sections): TensorInfo[] {
@@ -115,6 +134,7 @@ export function tensorInfo(
     gaps: null,
     bitsAt: 0,
     ints: null,
+    viewed: false,
   };
   readBlob(bytes, t);
   return t;
@@ -137,7 +157,11 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
   var c = cursor(bytes, t.start, t.end, "tensor '" + t.name + "' (" + KIND_NAMES[t.kind] + ')');
   var k = t.kind;
   if (k === KIND_FLOAT32) {
-    t.floats = f32s(c, t.size, 'float32 values');
+    if (fromFlash && t.size > fromFlash.lazyFloats) need(c, t.size * 4, 'float32 values');
+    else {
+      t.floats = f32s(c, t.size, 'float32 values');
+      t.viewed = viewed;
+    }
   } else if (k === KIND_INT8 || k === KIND_INT32 || k === KIND_INT8_STREAM) {
     var axisAt = c.pos;
     t.axis = i16(c, 'axis');
@@ -151,7 +175,10 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
       t.zero = i8s(c, channels, 'zero points');
       // A stream's symbols are the values' bytes (two's complement).
       if (k === KIND_INT8_STREAM) t.index = readStream(c, 256, t.size, 'value stream');
-      else t.q = i8s(c, t.size, 'int8 values');
+      else {
+        t.q = i8s(c, t.size, 'int8 values');
+        t.viewed = viewed;
+      }
     }
   } else if (k === KIND_CODEBOOK) {
     readCodebook(c, t, t.size);

@@ -170,7 +170,14 @@ describe('the native dot product in dense()', () => {
     out.forEach((v, i) => expect(Math.abs(v - plain[i])).toBeLessThan(1e-6));
   });
 
-  it('falls back to the loop for a row whose view an engine cannot place (Espruino past 64 KB)', () => {
+  it('on Espruino, takes the loop for rows at 64 KB or more (a view there throws)', () => {
+    // 40 rows of 1,000 floats: rows 0-16 start below 65,536 bytes, rows 17-39 at or past it.
+    const n = 1000;
+    const rows = 40;
+    const big = randomWeights(n * rows, 12);
+    const xs = randomWeights(n, 13);
+    const want = new Float32Array(rows);
+    dense(xs, big, null, want, n, rows, null);
     let calls = 0;
     const nat = {
       convolve(a: Float32Array, v: Float32Array) {
@@ -180,14 +187,21 @@ describe('the native dot product in dense()', () => {
         return s;
       },
     };
-    // An engine that wraps view offsets: every row view lands at the start of the buffer.
-    const wrapped = Float32Array.from(w);
-    wrapped.subarray = (start?: number, end?: number) =>
-      new Float32Array(wrapped.buffer, 0, (end ?? wrapped.length) - (start ?? 0));
-    const out = new Float32Array(outN);
-    dense(x, wrapped, b, out, inN, outN, nat);
-    expect(calls).toBe(1);
-    expect(Array.from(out)).toEqual(Array.from(plain).map((v, i) => (i === 0 ? out[0] : v)));
-    expect(Math.abs(out[0] - plain[0])).toBeLessThan(1e-6);
+    // Espruino's rule, on an engine that has `E`: subarray at byteOffset >= 65,536 throws.
+    const espruino = big.subarray.bind(big);
+    big.subarray = (start?: number, end?: number) => {
+      if ((start ?? 0) * 4 >= 65536) throw new Error('byteOffset too large (or negative)');
+      return espruino(start, end);
+    };
+    const g = globalThis as { E?: unknown };
+    g.E = nat;
+    try {
+      const out = new Float32Array(rows);
+      dense(xs, big, null, out, n, rows, nat);
+      expect(calls).toBe(17);
+      out.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-4));
+    } finally {
+      delete g.E;
+    }
   });
 });

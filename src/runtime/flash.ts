@@ -1,0 +1,71 @@
+// Files in Espruino's Storage (flash), read the way the firmware makes cheap: on
+// Bangle.js 2, Storage is external flash, and a typed array over a Storage file pays a
+// flash read for every element it touches (57 µs each). E.toString copies a block into a
+// RAM string in native code, and E.toArrayBuffer views that string without copying, so a
+// block costs one call and a few variables (docs/FIRMWARE-COSTS.md).
+import { fail } from './errors.js';
+
+/** The parts of Espruino's `E` the flash path uses. */
+interface EspruinoE {
+  toString(s: unknown): string;
+  toArrayBuffer(s: string): ArrayBuffer;
+  CRC32(s: unknown): number;
+}
+
+interface StorageModule {
+  read(name: string, offset?: number, length?: number): string | undefined;
+  write(name: string, data: unknown, offset?: number, size?: number): boolean;
+  erase(name: string): void;
+}
+
+declare var E: EspruinoE | undefined;
+/** Defined by the bundle's wrapper (src/build/runtime.ts), where Espruino's require is. */
+declare var __moteStorage: (() => StorageModule) | null | undefined;
+declare var process: { memory(): { free: number; blocksize?: number } } | undefined;
+
+/** One Storage file, read in blocks. */
+export interface FlashFile {
+  storage: StorageModule;
+  name: string;
+  size: number;
+  /** A typed array over the whole file in flash: slow per element, for small header reads. */
+  view: Uint8Array;
+}
+
+/** Espruino's Storage module, when this engine is Espruino with the helpers the flash path needs. */
+export function storage(): StorageModule | null {
+  if (typeof E === 'undefined' || !E || typeof E.toString !== 'function' || typeof E.CRC32 !== 'function')
+    return null;
+  if (typeof __moteStorage !== 'function') return null;
+  try {
+    return __moteStorage();
+  } catch (_e) {
+    return null;
+  }
+}
+
+export function openFlash(name: string): FlashFile {
+  var s = storage();
+  if (!s) fail('load', 0, "loading '" + name + "' by name needs Espruino's Storage; pass the bytes instead");
+  var whole = s!.read(name);
+  if (whole === undefined) fail(name, 0, 'no such file in Storage');
+  return { storage: s!, name: name, size: whole!.length, view: new Uint8Array(E!.toArrayBuffer(whole!)) };
+}
+
+/** bytes [at, at + n) of the file, copied into RAM (an ArrayBuffer over a RAM string). */
+export function readBlock(f: FlashFile, at: number, n: number): ArrayBuffer {
+  if (at < 0 || n < 0 || at + n > f.size) fail(f.name, at, 'read of ' + n + ' bytes runs past the file');
+  return E!.toArrayBuffer(E!.toString(f.storage.read(f.name, at, n)));
+}
+
+/** CRC-32 of bytes [at, at + n) of the file, computed natively. */
+export function flashCrc(f: FlashFile, at: number, n: number): number {
+  return E!.CRC32(f.storage.read(f.name, at, n)) >>> 0;
+}
+
+/** Free JS variables and their size in bytes, where the engine counts them (Espruino). */
+export function freeVariables(): { free: number; blocksize: number } | null {
+  if (typeof process === 'undefined' || !process || typeof process.memory !== 'function') return null;
+  var m = process.memory();
+  return m && m.blocksize ? { free: m.free, blocksize: m.blocksize } : null;
+}
