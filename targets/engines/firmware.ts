@@ -52,8 +52,10 @@ export interface Firmware {
    * Runs code at the REPL to completion and returns what it printed. The result value is not
    * printed (echo is off): print() what you need. One line of printable ASCII up to 1,000
    * characters is typed as a REPL line; anything else (newlines, other characters, longer
-   * code) is written to the Storage file ".mote-eval" and run with
-   * `eval(require("Storage").read(".mote-eval"))`, as a watch loads an app. `timeoutMs`
+   * code) is written to a new Storage file ".mote-eval<k>" and run with
+   * `eval(require("Storage").read(".mote-eval<k>"))`, as a watch loads an app. A new file each
+   * time because functions defined this way keep their code in that file (as on the watch), and
+   * Espruino nulls them when the file is rewritten ("Function code is null"). `timeoutMs`
    * (default 60,000) interrupts runaway JS (not a single long native call) as Ctrl-C would.
    */
   eval(code: string, timeoutMs?: number): FirmwareEval;
@@ -70,7 +72,7 @@ export interface Firmware {
   memory(): FirmwareMemory;
   /**
    * `reset()` at the REPL (a fresh interpreter: variables, functions, timers cleared), then
-   * echo off again. Storage files stay, except ".mote-eval", which is erased.
+   * echo off again. Storage files stay, except the ".mote-eval<k>" files of eval, which are erased.
    */
   reset(): void;
   /** Stops the firmware; the instance can no longer be used. */
@@ -79,6 +81,7 @@ export interface Firmware {
 
 const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
 const EVAL_FILE = '.mote-eval';
+const EVAL_FILES = '/^\\.mote-eval/';
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Longest code typed directly as one REPL line (longer code goes through Storage). */
 const MAX_LINE = 1000;
@@ -108,6 +111,8 @@ interface FirmwareScope {
   };
   DEVICE: number;
   jsHandleIO(): void;
+  hwPinValue: Uint8Array;
+  buttons: number[];
 }
 type Factory = (
   onConsoleOutput: (line: string) => void,
@@ -156,7 +161,8 @@ function factory(board: FirmwareBoard): Factory {
     ';jsRXCallback = undefined;',
     'jsHandleIO = function () { var d; while ((d = Module._jshGetDeviceToTransmit())) ' +
       'moteHooks.out(Module._jshGetCharToTransmit(d)); };',
-    'return { Module: Module, DEVICE: DEVICE, jsHandleIO: jsHandleIO };',
+    'return { Module: Module, DEVICE: DEVICE, jsHandleIO: jsHandleIO, hwPinValue: hwPinValue, ' +
+      "buttons: [BTN1].concat(typeof BTN5 == 'undefined' ? [] : [BTN2, BTN3, BTN4, BTN5]) };",
   ].join('\n');
   const made = new Function(
     'onConsoleOutput',
@@ -324,6 +330,7 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
     });
   };
 
+  let evalFiles = 0;
   const fw: Firmware = {
     board,
     version: '',
@@ -331,8 +338,9 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
       let text: string;
       if (isPlainLine(code)) text = line(code, timeoutMs);
       else {
-        writeFile(EVAL_FILE, code);
-        text = line(`eval(require("Storage").read(${JSON.stringify(EVAL_FILE)}))`, timeoutMs);
+        const file = EVAL_FILE + evalFiles++;
+        writeFile(file, code);
+        text = line(`eval(require("Storage").read(${JSON.stringify(file)}))`, timeoutMs);
       }
       const r = splitError(text);
       if (timedOut)
@@ -367,13 +375,18 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
     reset() {
       line('reset()');
       line('echo(0)');
-      strict(`require("Storage").erase(${JSON.stringify(EVAL_FILE)})`);
+      if (evalFiles > 0)
+        strict(`require("Storage").list(${EVAL_FILES}).forEach(function(f){require("Storage").erase(f)})`);
+      evalFiles = 0;
     },
     close() {
       closed = true;
     },
   };
 
+  // Buttons are active-low: 0 is "held", and a button held at boot or for long brings up
+  // the Bangle's recovery menu / load(), which clears timers. Release them all first.
+  for (const pin of scope.buttons) scope.hwPinValue[pin] = 1;
   M._jsInit();
   pumpOnce();
   out = '';

@@ -48,6 +48,12 @@ describe.each(boards)('$board firmware', ({ board, total, blocksize, tooBig }) =
     const code = 'var k = 3;\nfunction f(a) {\n  return a * k; // a comment\n}\nprint(f(7));';
     expect(fw.eval(code)).toEqual({ output: '21\n', error: null });
     expect(fw.eval('print(f(2))').output).toBe('6\n');
+    // functions keep their code in the Storage file they were read from: a second multi-line
+    // eval must not overwrite the first one's file
+    expect(fw.eval('var z = 1;\nprint(f(z))').output).toBe('3\n');
+    expect(fw.list().filter((n) => n.startsWith('.mote-eval'))).toHaveLength(2);
+    fw.reset();
+    expect(fw.list().filter((n) => n.startsWith('.mote-eval'))).toHaveLength(0);
   });
 
   it('returns an uncaught error with its trace', () => {
@@ -108,6 +114,23 @@ describe.each(boards)('$board firmware', ({ board, total, blocksize, tooBig }) =
     const r = fw.eval(`new Uint8Array(${buffer}, 65536)`);
     expect(r.error).toMatch(/^Uncaught Error: byteOffset too large/);
     fw.erase('mote.70k');
+  });
+});
+
+describe('a freshly booted firmware', () => {
+  it('has its buttons released, so it does not run its recovery code', async () => {
+    // Buttons are active-low; one read as held since boot makes the firmware run its recovery
+    // code ~0.5 s later (Bangle.setUI(), clearTimeout(), ...), which would cancel this timer.
+    const fw = await bootFirmware('banglejs2');
+    try {
+      fw.eval(
+        'Bangle.setUI = function () { print("recovery"); }; setTimeout(function () { print("timer ran"); }, 700);',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(fw.eval('')).toEqual({ output: 'timer ran\n', error: null });
+    } finally {
+      fw.close();
+    }
   });
 });
 
