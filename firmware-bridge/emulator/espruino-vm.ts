@@ -25,7 +25,20 @@ export interface EspruinoVmOptions {
   dialect?: 'espruino' | 'kaluma';
 }
 
-export type EvalResult = { ok: true; repr: string } | { ok: false; name: string; message: string };
+export type EvalResult =
+  | { ok: true; repr: string }
+  | {
+      ok: false;
+      name: string;
+      message: string;
+      /**
+       * 'memory': the heap ran out; 'interrupted': the line was stopped (its time budget, or a
+       * fault); undefined: an exception nothing caught.
+       */
+      kind?: 'memory' | 'interrupted';
+      /** Where an uncaught exception was thrown, as QuickJS reports it ("    at ..." lines). */
+      trace: string[];
+    };
 
 /** Espruino's block ("JsVar") size on the target: Bangle.js 2 counts 14-byte variables. */
 function blockSize(target: Target): number {
@@ -80,7 +93,7 @@ var global = this;
   };
   var Storage = {
     write: function (name, data, offset, size) { return __hWrite(String(name), ab(data), offset, size); },
-    read: function (name) { var j = __hRead(String(name)); return j === undefined ? undefined : JSON.parse(j); },
+    read: function (name, offset, length) { var j = __hRead(String(name), offset, length); return j === undefined ? undefined : JSON.parse(j); },
     readArrayBuffer: function (name) { return __hReadAB(String(name)); },
     list: function () { return JSON.parse(__hList()); },
     erase: function (name) { __hErase(String(name)); }
@@ -94,7 +107,7 @@ var global = this;
 
 export class EspruinoVm {
   private deadline = 0;
-  private reason: 'timeout' | 'memory' | undefined;
+  private reason: 'timeout' | 'memory' | 'interrupted' | undefined;
   private readonly limit: number;
 
   private constructor(
@@ -142,16 +155,25 @@ export class EspruinoVm {
     const r = ctx.evalCode(code, file, { type: 'global', strict });
     this.rt.removeInterruptHandler();
     if (r.error) {
+      const trace = this.reason ? [] : stackOf(ctx, r.error);
       const e = dumpError(ctx, r.error, this.limit);
       if (this.reason === 'memory' || /out of memory/.test(e.message))
         return {
           ok: false,
           name: 'InternalError',
           message: `out of memory (heap limit ${this.limit} bytes)`,
+          kind: 'memory',
+          trace,
         };
-      if (this.reason === 'timeout')
-        return { ok: false, name: 'InternalError', message: 'execution interrupted (timeout)' };
-      return { ok: false, name: e.name || 'Error', message: e.message };
+      if (this.reason === 'timeout' || this.reason === 'interrupted')
+        return {
+          ok: false,
+          name: 'InternalError',
+          message: this.reason === 'timeout' ? 'execution interrupted (timeout)' : 'execution interrupted',
+          kind: 'interrupted',
+          trace,
+        };
+      return { ok: false, name: e.name || 'Error', message: e.message, trace };
     }
     try {
       const t = ctx.typeof(r.value);
@@ -239,9 +261,19 @@ export class EspruinoVm {
     fn('__hWrite', (name, data, offset, size) =>
       storage.write(str(name), bytes(data), optNumber(offset), optNumber(size)) ? ctx.true : ctx.false,
     );
-    fn('__hRead', (name) => {
+    // Storage.read(name, offset, length): from `offset`, `length` bytes (to the end when
+    // length is missing or <= 0), as Espruino's (espruino.com/Reference#l_Storage_read).
+    fn('__hRead', (name, offset, length) => {
       const b = storage.read(str(name));
-      return b === undefined ? ctx.undefined : ctx.newString(binaryJson(b));
+      if (b === undefined) return ctx.undefined;
+      const from = Math.max(0, Math.min(b.length, optNumber(offset) ?? 0));
+      const n = optNumber(length) ?? 0;
+      return ctx.newString(binaryJson(b.subarray(from, n > 0 ? Math.min(b.length, from + n) : b.length)));
+    });
+    // Fault injection (device.ts): the line stops at the next interrupt check, as out of memory or interrupted.
+    fn('__hTrip', (kind) => {
+      this.reason = str(kind) === 'out-of-memory' ? 'memory' : 'interrupted';
+      return undefined;
     });
     fn('__hReadAB', (name) => {
       const b = storage.read(str(name));
@@ -254,6 +286,27 @@ export class EspruinoVm {
       storage.erase(str(name));
       return undefined;
     });
+  }
+}
+
+/** The "    at ..." lines of an exception's stack, or none. */
+function stackOf(ctx: QuickJSContext, error: QuickJSHandle): string[] {
+  try {
+    if (ctx.typeof(error) !== 'object') return [];
+    const h = ctx.getProp(error, 'stack');
+    try {
+      if (ctx.typeof(h) !== 'string') return [];
+      return ctx
+        .getString(h)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('at '))
+        .map((l) => `    ${l}`);
+    } finally {
+      h.dispose();
+    }
+  } catch {
+    return [];
   }
 }
 
