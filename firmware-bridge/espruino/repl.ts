@@ -2,9 +2,26 @@
 // line per request and read its answer framed by markers that JSON can never contain.
 //
 // A request is a JS function body written by mote (never user text: data crosses as base64
-// literals). The device runs it inside try/catch and prints
+// literals). Its line first prints a start marker \x01<id>\x03, then runs the body inside
+// try/catch and prints
 //   \x01<id>\x02<JSON [0, value] or [1, error message]>\x04
 // JSON.stringify escapes every control character, so the frame cannot be forged by data.
+//
+// Starting clean and staying honest (docs/DEVICES.md, "What happens on the wire"):
+// - Every Espruino line starts with ESC [ 2 H, which Espruino's REPL takes as "erase the
+//   input line" in order with the characters around it, so half a line left by an
+//   interrupted transfer (which, with an open bracket, would swallow the next lines) is
+//   gone before the request's own characters arrive. Ctrl-C is not used for that: Espruino
+//   acts on it when it arrives but clears the line only at the end of its idle loop, so a
+//   line sent right behind a Ctrl-C can be cleared with the garbage.
+// - What the device prints before the start marker (a late answer or error of an earlier
+//   line, an echo, a prompt) is leftover noise, never this request's answer or error.
+// - After the start marker, an error printed outside the request's try/catch ("Uncaught
+//   ...", "OUT OF MEMORY", "Execution Interrupted", "New interpreter error: ...") fails the
+//   request with the device's own lines, as soon as the device has finished printing them:
+//   out of memory and Ctrl-C are not exceptions on Espruino, so no answer would ever come.
+// - After a request timed out (the device may still be busy with it), the next request
+//   first sends a Ctrl-C on its own and gives the device time to act on it.
 import { LinkClosedError, type Transport } from '../transport/transport.js';
 
 export interface ReplOptions {
@@ -20,20 +37,51 @@ export interface ReplOptions {
   dialect?: 'espruino' | 'kaluma';
 }
 
+/** Per request: how long to wait, and what to add to the message when that is not enough. */
+export interface CallOptions {
+  timeoutMs?: number;
+  /** Appended to a timeout's message (e.g. how the time was chosen and how to allow more). */
+  timeoutHint?: string;
+}
+
 /** A request got no answer in time: the device is busy, hung, or not an Espruino REPL. */
 export class DeviceTimeoutError extends Error {
-  constructor(port: string, what: string, ms: number) {
+  constructor(port: string, what: string, ms: number, hint?: string, leftover?: string) {
     super(
-      `mote: no answer from ${port} within ${ms} ms while ${what}; is the device on, running ` +
-        "Espruino (or Kaluma) at the port's baud rate, and not connected to another program (e.g. the Web IDE)?",
+      `mote: no answer from ${port} within ${ms} ms while ${what}; ` +
+        (hint
+          ? hint
+          : 'is the device on, running ' +
+            "Espruino (or Kaluma) at the port's baud rate, and not connected to another program (e.g. the Web IDE)?") +
+        (leftover ? ` (before this request started, the device printed: ${leftover})` : ''),
     );
     this.name = 'DeviceTimeoutError';
   }
 }
 
-/** The device reported an error (thrown inside the request, or an uncaught error). */
+/** What kind of failure the device reported. */
+export type DeviceErrorKind =
+  /** The request threw inside its try/catch: the message is the exception's. */
+  | 'exception'
+  /** "Uncaught ...": thrown outside the try/catch (a syntax error, the runtime's own top level). */
+  | 'uncaught'
+  /** "OUT OF MEMORY" or "New interpreter error: ...MEMORY": Espruino stopped the code. */
+  | 'out-of-memory'
+  /** "Execution Interrupted": Ctrl-C, or the device stopped the code. */
+  | 'interrupted'
+  /** Anything else mote found wrong with an answer. */
+  | 'protocol';
+
+/** The device reported an error (thrown inside the request, or printed by its REPL). */
 export class DeviceError extends Error {
-  constructor(port: string, what: string, message: string) {
+  constructor(
+    port: string,
+    what: string,
+    message: string,
+    readonly kind: DeviceErrorKind = 'exception',
+    /** The device's own lines, as it printed them (for errors its REPL printed). */
+    readonly deviceOutput: string[] = [],
+  ) {
     super(`mote: ${port} failed while ${what}: ${message}`);
     this.name = 'DeviceError';
   }
@@ -45,17 +93,50 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  ms: number;
+  hint?: string;
+  /** The start marker has arrived: what follows is this request's. */
+  started: boolean;
+  /** Armed while the device is printing an error, fires once it has been quiet. */
+  errorTimer?: NodeJS.Timeout;
+  /** Errors printed before the start marker (leftovers), for a timeout's message. */
+  leftover?: string;
 }
 
 const CTRL_C = '\x03';
 /** Espruino: a line starting with DLE (0x10) is neither echoed nor has its result printed. */
 const DLE = '\x10';
+/**
+ * ESC [ 2 H: Espruino's REPL erases its whole input line (all lines of an unfinished
+ * multi-line entry), in order with the other characters (src/jsinteractive.c, since 2015).
+ */
+export const CLEAR_LINE = '\x1b[2H';
+/**
+ * Time the device gets to act on a Ctrl-C before anything else is sent. Espruino flags a
+ * Ctrl-C as it arrives and clears the input line at the end of its idle loop; EspruinoTools
+ * waits 250 ms after one.
+ */
+export const CTRL_C_SETTLE_MS = 250;
+/** After the device printed an error, it must be quiet this long before the request fails with it. */
+const ERROR_QUIET_MS = 150;
+/** Keep at most this much unanswered text while a request is pending. */
+const MAX_TEXT = 256 * 1024;
+
+/** What Espruino's REPL prints for errors that no try/catch can catch (src/jsinteractive.c, src/jsvar.c). */
+const ESPRUINO_ERROR = /Uncaught |OUT OF MEMORY|Execution Interrupted|New interpreter error: /;
+/** Kaluma prints an uncaught error as "<Name>Error: message". */
+const KALUMA_ERROR = /\w*Error: /;
+/** A whole frame or start marker (of any request), removed before looking for errors. */
+// eslint-disable-next-line no-control-regex -- the frame markers are control characters on purpose
+const FRAMES = /\x01[^\x01\x02\x03\x04]*(\x02[^\x04]*\x04|\x03)/g;
 
 export class EspruinoRepl {
   private text = '';
   private pending: Pending | undefined;
   private closedReason: string | undefined;
   private seq = 0;
+  /** A request timed out: the device may still be running it, so the next one sends Ctrl-C first. */
+  private stale = false;
   private readonly salt = Math.floor(Math.random() * 0xffff).toString(36);
   readonly timeoutMs: number;
   readonly dialect: 'espruino' | 'kaluma';
@@ -74,16 +155,15 @@ export class EspruinoRepl {
       this.closedReason = reason;
       const p = this.pending;
       if (p) {
-        this.pending = undefined;
-        clearTimeout(p.timer);
+        this.finish(p);
         p.reject(new LinkClosedError(link.name, reason));
       }
     });
   }
 
   /**
-   * Stops whatever the REPL was doing (Ctrl-C clears a half-typed line, e.g. one cut by an
-   * interrupted flash), turns echo off, and checks that requests get answers.
+   * Stops whatever the REPL was doing (Ctrl-C, on its own, then time to act on it), turns
+   * echo off, and checks that requests get answers. Whatever was printed before is noise.
    */
   async takeControl(): Promise<void> {
     if (this.dialect === 'kaluma') {
@@ -93,47 +173,65 @@ export class EspruinoRepl {
       await this.link.write('.echo off\r');
     } else {
       await this.link.write(CTRL_C);
-      await delay(50);
-      await this.link.write(`${CTRL_C}${DLE}echo(0)\n`);
+      await delay(CTRL_C_SETTLE_MS);
+      await this.link.write(`${CLEAR_LINE}${DLE}echo(0)\n`);
     }
-    // Whatever the REPL printed before (echo, prompts) is noise: answers are framed by id.
     await delay(20);
     this.text = '';
+    this.stale = false;
     const v = await this.call('return 1', 'taking control of the REPL');
     if (v !== 1)
       throw new DeviceError(
         this.link.name,
         'taking control of the REPL',
         `unexpected answer ${JSON.stringify(v)}`,
+        'protocol',
       );
   }
 
   /** Runs a statement at the top level (e.g. eval of a stored script), then waits for it to finish. */
-  async exec(statement: string, what: string, timeoutMs?: number): Promise<void> {
-    await this.send(`${statement};`, 'return 1', what, timeoutMs);
+  async exec(statement: string, what: string, opts?: number | CallOptions): Promise<void> {
+    await this.send(`${statement};`, 'return 1', what, opts);
   }
 
   /** Runs `body` (a function body written by mote) on the device and returns its JSON value. */
-  call(body: string, what: string, timeoutMs?: number): Promise<unknown> {
-    return this.send('', body, what, timeoutMs);
+  call(body: string, what: string, opts?: number | CallOptions): Promise<unknown> {
+    return this.send('', body, what, opts);
   }
 
-  private async send(prefix: string, body: string, what: string, timeoutMs?: number): Promise<unknown> {
+  /** The line that carries one request (exported for tests of its length). */
+  line(id: string, prefix: string, body: string): string {
+    const kaluma = this.dialect === 'kaluma';
+    const print = kaluma ? 'console.log' : 'print';
+    return (
+      `${kaluma ? '' : CLEAR_LINE + DLE}${print}("\\u0001${id}\\u0003");${prefix}` +
+      `(function(){var r;try{r=[0,(function(){${body}})()]}catch(e){r=[1,""+(e&&e.message||e)]}` +
+      `${print}("\\u0001${id}\\u0002"+JSON.stringify(r)+"\\u0004")})()${kaluma ? '\r' : '\n'}`
+    );
+  }
+
+  private async send(
+    prefix: string,
+    body: string,
+    what: string,
+    opts?: number | CallOptions,
+  ): Promise<unknown> {
     if (this.closedReason) throw new LinkClosedError(this.link.name, this.closedReason);
     if (this.pending)
       throw new Error(`mote: internal: request '${what}' sent while '${this.pending.what}' is pending`);
+    const o: CallOptions = typeof opts === 'number' ? { timeoutMs: opts } : (opts ?? {});
+    if (this.stale && this.dialect === 'espruino') {
+      // The last request got no answer: stop it if it is still running.
+      this.stale = false;
+      await this.link.write(CTRL_C);
+      await delay(CTRL_C_SETTLE_MS);
+    }
     const id = `${this.salt}.${++this.seq}`;
-    const kaluma = this.dialect === 'kaluma';
-    const line =
-      `${kaluma ? '' : DLE}${prefix}(function(){var r;try{r=[0,(function(){${body}})()]}catch(e){r=[1,""+(e&&e.message||e)]}` +
-      `${kaluma ? 'console.log' : 'print'}("\\u0001${id}\\u0002"+JSON.stringify(r)+"\\u0004")})()${kaluma ? '\r' : '\n'}`;
-    const ms = timeoutMs ?? this.timeoutMs;
+    const line = this.line(id, prefix, body);
+    const ms = o.timeoutMs ?? this.timeoutMs;
     const answer = new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        reject(new DeviceTimeoutError(this.link.name, what, ms));
-      }, ms);
-      this.pending = { id, what, resolve, reject, timer };
+      const timer = setTimeout(() => this.timedOut(), ms);
+      this.pending = { id, what, resolve, reject, timer, ms, hint: o.timeoutHint, started: false };
     });
     this.text = '';
     try {
@@ -141,14 +239,28 @@ export class EspruinoRepl {
     } catch (e) {
       // Narrowing thinks `pending` is still unset here; the executor above set it.
       const p = this.pending as Pending | undefined;
-      if (p) {
-        clearTimeout(p.timer);
-        this.pending = undefined;
-      }
+      if (p) this.finish(p);
       answer.catch(() => undefined);
       throw e;
     }
     return answer;
+  }
+
+  private finish(p: Pending): void {
+    if (this.pending === p) this.pending = undefined;
+    clearTimeout(p.timer);
+    if (p.errorTimer) clearTimeout(p.errorTimer);
+  }
+
+  private timedOut(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.finish(p);
+    // An error the device is still printing is the better answer.
+    const failure = p.started ? this.deviceFailure(p) : undefined;
+    if (failure) return p.reject(failure);
+    this.stale = true;
+    p.reject(new DeviceTimeoutError(this.link.name, p.what, p.ms, p.hint, p.leftover));
   }
 
   private receive(chunk: string): void {
@@ -157,6 +269,16 @@ export class EspruinoRepl {
     if (!p) {
       this.flushNoise();
       return;
+    }
+    if (!p.started) {
+      const marker = `\x01${p.id}\x03`;
+      const at = this.text.indexOf(marker);
+      if (at >= 0) {
+        const before = this.text.slice(0, at);
+        if (before.trim()) this.opts.onNoise?.(before);
+        this.text = this.text.slice(at + marker.length);
+        p.started = true;
+      }
     }
     const start = this.text.indexOf(`\x01${p.id}\x02`);
     if (start >= 0) {
@@ -169,31 +291,89 @@ export class EspruinoRepl {
       this.settle(p, json);
       return;
     }
-    // An error outside our try/catch (a syntax error, or out of memory): the REPL prints it.
-    const m = (this.dialect === 'kaluma' ? /(\w*Error: [^\r\n]*)\r?\n/ : /Uncaught ([^\r\n]*)\r?\n/).exec(
-      this.text,
-    );
-    if (m) {
-      this.pending = undefined;
-      clearTimeout(p.timer);
-      p.reject(new DeviceError(this.link.name, p.what, m[1]));
+    if (!p.started) {
+      // Leftovers: remembered for a timeout's message, never taken for this request's error.
+      const e = this.errorLines(this.text);
+      if (e.length) p.leftover = e.join(' / ').slice(0, 300);
+      if (this.text.length > MAX_TEXT) this.text = this.text.slice(-MAX_TEXT / 2);
+      return;
+    }
+    // An error outside the request's try/catch: wait until the device has printed all of it.
+    if (this.errorLines(this.text).length) {
+      if (p.errorTimer) clearTimeout(p.errorTimer);
+      p.errorTimer = setTimeout(() => {
+        if (this.pending !== p) return;
+        const failure = this.deviceFailure(p);
+        if (!failure) return;
+        this.finish(p);
+        p.reject(failure);
+      }, ERROR_QUIET_MS);
     }
   }
 
+  /** The device's lines from the first error on, frames and prompts left out. */
+  private errorLines(text: string): string[] {
+    const clean = text.replace(FRAMES, '');
+    const m = (this.dialect === 'kaluma' ? KALUMA_ERROR : ESPRUINO_ERROR).exec(clean);
+    if (!m) return [];
+    const from = clean.lastIndexOf('\n', m.index) + 1;
+    return clean
+      .slice(from)
+      .split(/\r?\n|\r/)
+      .map((l) => l.replace(/\s+$/, ''))
+      .filter((l) => l !== '' && l !== '>' && l !== '> ')
+      .slice(0, 16)
+      .map((l) => (l.length > 240 ? `${l.slice(0, 240)}...` : l));
+  }
+
+  private deviceFailure(p: Pending): DeviceError | undefined {
+    const lines = this.errorLines(this.text);
+    if (!lines.length) return undefined;
+    const all = lines.join('\n');
+    let kind: DeviceErrorKind;
+    let summary: string;
+    if (/OUT OF MEMORY|New interpreter error: .*\bMEMORY\b/.test(all)) {
+      kind = 'out-of-memory';
+      summary = 'the device ran out of memory';
+    } else if (/Uncaught |\w*Error: /.test(all)) {
+      kind = 'uncaught';
+      summary = 'uncaught error on the device';
+    } else if (/Execution Interrupted/.test(all)) {
+      kind = 'interrupted';
+      summary = 'the device interrupted the code (Ctrl-C, or a watchdog)';
+    } else {
+      kind = 'protocol';
+      summary = 'the device reported an error';
+    }
+    return new DeviceError(
+      this.link.name,
+      p.what,
+      `${summary}; it printed:\n    ${lines.join('\n    ')}`,
+      kind,
+      lines,
+    );
+  }
+
   private settle(p: Pending, json: string): void {
-    this.pending = undefined;
-    clearTimeout(p.timer);
+    this.finish(p);
     let v: unknown;
     try {
       v = JSON.parse(json);
     } catch {
       p.reject(
-        new DeviceError(this.link.name, p.what, `garbled answer ${JSON.stringify(json.slice(0, 120))}`),
+        new DeviceError(
+          this.link.name,
+          p.what,
+          `garbled answer ${JSON.stringify(json.slice(0, 120))}`,
+          'protocol',
+        ),
       );
       return;
     }
     if (!Array.isArray(v) || v.length < 1) {
-      p.reject(new DeviceError(this.link.name, p.what, `unexpected answer ${json.slice(0, 120)}`));
+      p.reject(
+        new DeviceError(this.link.name, p.what, `unexpected answer ${json.slice(0, 120)}`, 'protocol'),
+      );
     } else if (v[0] === 1) p.reject(new DeviceError(this.link.name, p.what, String(v[1])));
     else p.resolve(v[1] ?? null);
   }
