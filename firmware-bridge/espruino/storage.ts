@@ -32,10 +32,13 @@ export class EspruinoStorage implements DeviceStorage {
     return v.map(String).filter((n) => n.startsWith(prefix));
   }
 
-  async check(name: string): Promise<StoredFile | null> {
+  async check(name: string, tail = 0): Promise<StoredFile | null> {
     const n = this.quoted(name);
+    // Storage.read maps the file from flash: neither CRC copies it into RAM. read(name,
+    // offset, length) reads a part the same way.
+    const body = tail > 0 ? `,s.length>${tail}?E.CRC32(S.read(${n},0,s.length-${tail}))>>>0:null` : '';
     const v = await this.repl.call(
-      `var s=require("Storage").read(${n});return s===undefined?null:[s.length,E.CRC32(s)>>>0]`,
+      `var S=require("Storage"),s=S.read(${n});return s===undefined?null:[s.length,E.CRC32(s)>>>0${body}]`,
       `checking ${name}`,
     );
     if (v === null) return null;
@@ -44,8 +47,9 @@ export class EspruinoStorage implements DeviceStorage {
         this.repl.link.name,
         `checking ${name}`,
         `unexpected answer ${JSON.stringify(v)}`,
+        'protocol',
       );
-    return { size: v[0], crc: v[1] };
+    return { size: v[0], crc: v[1], ...(tail > 0 && typeof v[2] === 'number' ? { bodyCrc: v[2] } : {}) };
   }
 
   async write(name: string, bytes: Uint8Array, onProgress?: (sent: number) => void): Promise<void> {

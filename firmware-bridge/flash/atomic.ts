@@ -22,6 +22,8 @@ export interface FlashOptions {
   onProgress?: (file: string, sent: number, size: number) => void;
   /** Called with one line per step (for --verbose and the CLI's summary). */
   onStep?: (message: string) => void;
+  /** The model's multiply-accumulates per inference, kept in the pointer record. */
+  modelMacs?: number;
 }
 
 export interface FlashResult {
@@ -70,22 +72,28 @@ export async function flashFiles(
 
   let bytesSent = 0;
   let retries = 0;
-  const install = async (name: string, bytes: Uint8Array): Promise<InstalledFile> => {
-    const want = { name, size: bytes.length, crc: crc32(bytes, 0, bytes.length) };
+  /**
+   * Writes a file and checks it on the device: size and whole-file CRC-32, and with `tail`
+   * (the model's 4-byte trailer) also the CRC-32 of the rest, the .mote's own checksum.
+   */
+  const install = async (name: string, bytes: Uint8Array, tail = 0): Promise<InstalledFile> => {
+    const want: InstalledFile = { name, size: bytes.length, crc: crc32(bytes, 0, bytes.length) };
+    if (tail > 0) want.bodyCrc = crc32(bytes, 0, bytes.length - tail);
     for (let attempt = 1; ; attempt++) {
       await storage.write(name, bytes, (sent) => opts.onProgress?.(name, sent, bytes.length));
       bytesSent += bytes.length;
-      const got = await storage.check(name);
-      if (got && got.size === want.size && got.crc === want.crc) return want;
-      const seen = got ? `${got.size} bytes, CRC-32 ${hex(got.crc)}` : 'no file';
-      step(
-        `${name}: device has ${seen}, expected ${want.size} bytes, CRC-32 ${hex(want.crc)} (attempt ${attempt} of ${attempts})`,
-      );
+      const got = await storage.check(name, tail);
+      if (got && got.size === want.size && got.crc === want.crc && got.bodyCrc === want.bodyCrc) return want;
+      const seen = got
+        ? `${got.size} bytes, CRC-32 ${hex(got.crc)}${tail ? `, ${describeBody(got.bodyCrc)}` : ''}`
+        : 'no file';
+      const expected = `${want.size} bytes, CRC-32 ${hex(want.crc)}${tail ? `, ${describeBody(want.bodyCrc)}` : ''}`;
+      step(`${name}: device has ${seen}, expected ${expected} (attempt ${attempt} of ${attempts})`);
       await storage.erase(name);
       if (attempt >= attempts)
         throw new Error(
           `mote: ${name} was corrupted on the way to the device ${attempts} times (device ${seen}; ` +
-            `host ${want.size} bytes, CRC-32 ${hex(want.crc)}); the previously installed model is untouched. ` +
+            `host ${expected}); the previously installed model is untouched. ` +
             'Check the cable or radio link, or lower the baud rate.',
         );
       retries++;
@@ -108,8 +116,9 @@ export async function flashFiles(
     rt = await install(checkedName(storage, name), runtime);
     step(`runtime ${rt.name}: ${runtime.length} bytes verified`);
   }
-  const m = await install(checkedName(storage, `${PREFIX}m${seq}`), model);
-  step(`model ${m.name}: ${model.length} bytes verified`);
+  const m = await install(checkedName(storage, `${PREFIX}m${seq}`), model, TRAILER);
+  if (opts.modelMacs !== undefined) m.macs = opts.modelMacs;
+  step(`model ${m.name}: ${model.length} bytes verified (CRC-32 ${hex(m.bodyCrc!)} without its trailer)`);
 
   const pointer: Pointer = { seq, runtime: rt, model: m, ...(opts.target ? { target: opts.target } : {}) };
   const record = encodePointer(pointer);
@@ -126,6 +135,13 @@ export async function flashFiles(
     }
   }
   return { pointer, runtimeSkipped, bytesSent, removed, retries };
+}
+
+/** A .mote ends with the CRC-32 of everything before it (docs/FORMAT.md, "Trailer"). */
+const TRAILER = 4;
+
+function describeBody(crc: number | undefined): string {
+  return `CRC-32 ${crc === undefined ? 'unknown' : hex(crc)} without the trailer`;
 }
 
 function checkedName(storage: DeviceStorage, name: string): string {

@@ -6,7 +6,17 @@ import { crc32 } from '../../src/runtime/crc32.js';
 export interface InstalledFile {
   name: string;
   size: number;
+  /** CRC-32 of the whole file: what E.CRC32(require("Storage").read(name)) gives on the device. */
   crc: number;
+  /**
+   * The model only: CRC-32 of the file without its 4-byte trailer, i.e. the .mote's own
+   * checksum (the number its trailer stores), which tells one model from another. (A .mote's
+   * whole-file CRC-32 is always 2144df1c: a CRC-32 over data followed by its own CRC-32 is
+   * that constant.) Absent in records written before it was added.
+   */
+  bodyCrc?: number;
+  /** The model only: multiply-accumulates per inference, for the device time budgets. */
+  macs?: number;
 }
 
 export interface Pointer {

@@ -34,12 +34,13 @@ export class KalumaStorage implements DeviceStorage {
     return v.map(String).filter((n) => n.startsWith(prefix));
   }
 
-  async check(name: string): Promise<StoredFile | null> {
+  async check(name: string, tail = 0): Promise<StoredFile | null> {
+    // One pass; the register's last `tail` + 1 values are kept (h) for the CRC of the body.
     const v = await this.repl.call(
       `var fs=require("fs"),p=${this.path(name)};if(!fs.existsSync(p))return null;` +
-        'var fd=fs.openSync(p,"r"),b=new Uint8Array(256),c=-1,n,i,k,z=0;' +
-        'while((n=fs.readSync(fd,b,0,256,z))>0){for(i=0;i<n;i++){c^=b[i];for(k=0;k<8;k++)c=c&1?(c>>>1)^0xEDB88320:c>>>1}z+=n}' +
-        'fs.closeSync(fd);return [z,(c^-1)>>>0]',
+        `var t=${tail},h=[],fd=fs.openSync(p,"r"),b=new Uint8Array(256),c=-1,n,i,k,z=0;` +
+        'while((n=fs.readSync(fd,b,0,256,z))>0){for(i=0;i<n;i++){if(t)h[(z+i)%(t+1)]=c;c^=b[i];for(k=0;k<8;k++)c=c&1?(c>>>1)^0xEDB88320:c>>>1}z+=n}' +
+        'fs.closeSync(fd);return [z,(c^-1)>>>0,t>0&&z>t?(h[(z-t)%(t+1)]^-1)>>>0:null]',
       `checking ${name}`,
     );
     if (v === null) return null;
@@ -48,8 +49,9 @@ export class KalumaStorage implements DeviceStorage {
         this.repl.link.name,
         `checking ${name}`,
         `unexpected answer ${JSON.stringify(v)}`,
+        'protocol',
       );
-    return { size: Number(v[0]), crc: Number(v[1]) };
+    return { size: Number(v[0]), crc: Number(v[1]), ...(typeof v[2] === 'number' ? { bodyCrc: v[2] } : {}) };
   }
 
   async write(name: string, bytes: Uint8Array, onProgress?: (sent: number) => void): Promise<void> {
