@@ -7,6 +7,8 @@ import { costOf, estimateOps } from '../src/emulate/estimate.js';
 import { flashFiles, readInstalled, type FlashOptions, type FlashResult } from './flash/atomic.js';
 import type { Pointer } from './flash/pointer.js';
 import type { Session } from './session.js';
+import type { CallOptions } from './espruino/repl.js';
+import { loadBudget, runBudget } from './profile/budget.js';
 import {
   deviceMemory,
   loadInstalled,
@@ -31,7 +33,7 @@ export async function flashModel(
   model: Uint8Array,
   opts: FlashOptions = {},
 ): Promise<FlashReport> {
-  load(model); // throws naming the section and offset of a malformed file
+  const checked = load(model); // throws naming the section and offset of a malformed file
   const rt = typeof runtime === 'string' ? new Uint8Array(Buffer.from(runtime, 'utf8')) : runtime;
   const t0 = performance.now();
   // A loaded model holds RAM the checks need (reading a file back costs RAM off Espruino).
@@ -39,7 +41,7 @@ export async function flashModel(
     `${session.repl.global}.__moteM=undefined;${session.repl.global}.__moteX=undefined;return 1`,
     'releasing the loaded model',
   );
-  const r = await flashFiles(session.storage, rt, model, opts);
+  const r = await flashFiles(session.storage, rt, model, { modelMacs: checked.macs, ...opts });
   const seconds = (performance.now() - t0) / 1000;
   return { ...r, port: session.link.name, seconds, bytesPerSecond: r.bytesSent / seconds };
 }
@@ -51,6 +53,48 @@ export async function installedPointer(session: Session): Promise<Pointer> {
       `mote: no model is installed on ${session.link.name}; run 'mote flash <model.mote> --port ${session.link.name}' first`,
     );
   return p;
+}
+
+/**
+ * The time allowed for loading the installed runtime and model: the session's override, or
+ * the rule in profile/budget.ts; with the message a timeout adds.
+ */
+export function loadTimeout(session: Session, pointer: Pointer, plan: string): CallOptions {
+  const override = session.timeouts.loadMs;
+  if (override !== undefined)
+    return {
+      timeoutMs: override,
+      timeoutHint: `loading was allowed ${override} ms (set by loadTimeoutMs or MOTE_LOAD_TIMEOUT_MS); allow more there`,
+    };
+  const b = loadBudget(session.target, session.repl.timeoutMs, {
+    runtimeBytes: pointer.runtime.size,
+    modelBytes: pointer.model.size,
+    macs: pointer.model.macs,
+    plan,
+  });
+  return {
+    timeoutMs: b.ms,
+    timeoutHint:
+      `loading was allowed ${b.ms} ms by the load rule (${b.rule}); if the device is just slow, ` +
+      'allow more with MOTE_LOAD_TIMEOUT_MS=<ms> (or SessionOptions.loadTimeoutMs)',
+  };
+}
+
+/** The time allowed for one request of `runs` inferences: the session's override, or the rule. */
+export function runTimeout(session: Session, info: DeviceModelInfo, runs: number): CallOptions {
+  const override = session.timeouts.runMs;
+  if (override !== undefined)
+    return {
+      timeoutMs: override,
+      timeoutHint: `running was allowed ${override} ms (set by runTimeoutMs or MOTE_RUN_TIMEOUT_MS); allow more there`,
+    };
+  const b = runBudget(session.target, session.repl.timeoutMs, info.macs, runs);
+  return {
+    timeoutMs: b.ms,
+    timeoutHint:
+      `running was allowed ${b.ms} ms by the run rule (${b.rule}); if the device is just slow, ` +
+      'allow more with MOTE_RUN_TIMEOUT_MS=<ms> (or SessionOptions.runTimeoutMs)',
+  };
 }
 
 export interface PortRunReport {
@@ -66,11 +110,12 @@ export async function runOnDevice(
   opts: { plan?: string; memoryLimit?: number } = {},
 ): Promise<PortRunReport> {
   const pointer = await installedPointer(session);
-  const info = await loadInstalled(session.repl, pointer, opts);
+  const timeout = loadTimeout(session, pointer, opts.plan ?? 'stream');
+  const info = await loadInstalled(session.repl, pointer, { ...opts, timeout });
   const results: DeviceRun[] = [];
   for (const s of samples) {
     await sendInput(session.repl, info, s);
-    results.push(await runSent(session.repl, info));
+    results.push(await runSent(session.repl, info, { timeout: runTimeout(session, info, 1) }));
   }
   return { port: session.link.name, model: pointer.model.name, info, results };
 }
@@ -121,12 +166,15 @@ export async function profileOnDevice(
     'releasing the previous model',
   );
   const before = await deviceMemory(session.repl);
-  const info = await loadInstalled(session.repl, pointer, opts);
+  const timeout = loadTimeout(session, pointer, opts.plan ?? 'stream');
+  const info = await loadInstalled(session.repl, pointer, { ...opts, timeout });
   const afterLoad = await deviceMemory(session.repl);
   const done: DeviceRun[] = [];
   for (const s of samples) {
     await sendInput(session.repl, info, s);
-    done.push(await runSent(session.repl, info, { runs, profile: true }));
+    done.push(
+      await runSent(session.repl, info, { runs, profile: true, timeout: runTimeout(session, info, runs) }),
+    );
   }
   const after = await deviceMemory(session.repl);
 

@@ -7,6 +7,7 @@ import type { DeviceStorage } from './storage.js';
 import { EspruinoRepl } from './espruino/repl.js';
 import { EspruinoStorage } from './espruino/storage.js';
 import { KalumaStorage } from './kaluma/storage.js';
+import { envMs } from './profile/budget.js';
 
 export interface SessionOptions {
   baud?: number;
@@ -15,14 +16,24 @@ export interface SessionOptions {
   /** Raw bytes per write line; default by transport (BLE links take smaller lines). */
   chunkBytes?: number;
   onNoise?: (text: string) => void;
+  /**
+   * ms allowed for loading the runtime and for loading the model, instead of the rule in
+   * profile/budget.ts. Default: the environment's MOTE_LOAD_TIMEOUT_MS, else the rule.
+   */
+  loadTimeoutMs?: number;
+  /** ms allowed for one run request; default MOTE_RUN_TIMEOUT_MS, else the rule. */
+  runTimeoutMs?: number;
 }
 
 export interface Session {
+  target: Target;
   link: Transport;
   repl: EspruinoRepl;
   storage: DeviceStorage;
   /** 'espruino' or 'kaluma': which REPL dialect and file store. */
   protocol: 'espruino' | 'kaluma';
+  /** Overrides of the load and run time budgets (SessionOptions, or the environment). */
+  timeouts: { loadMs?: number; runMs?: number };
   close(): Promise<void>;
 }
 
@@ -55,7 +66,11 @@ export async function startSession(
       protocol === 'kaluma'
         ? new KalumaStorage(repl, { chunkBytes })
         : new EspruinoStorage(repl, { chunkBytes });
-    return { link, repl, storage, protocol, close: () => link.close() };
+    const timeouts = {
+      loadMs: opts.loadTimeoutMs ?? envMs('MOTE_LOAD_TIMEOUT_MS'),
+      runMs: opts.runTimeoutMs ?? envMs('MOTE_RUN_TIMEOUT_MS'),
+    };
+    return { target, link, repl, storage, protocol, timeouts, close: () => link.close() };
   } catch (e) {
     await link.close();
     throw e;

@@ -2,7 +2,7 @@
 // layer with the device's own clock (the runtime's run(..., {profile: true}) uses getTime()
 // on Espruino) and reading process.memory() before and after.
 import type { OpProfile } from '../../src/runtime/model.js';
-import type { EspruinoRepl } from '../espruino/repl.js';
+import type { CallOptions, EspruinoRepl } from '../espruino/repl.js';
 import { DeviceError } from '../espruino/repl.js';
 import type { Pointer } from '../flash/pointer.js';
 import { base64 } from '../espruino/storage.js';
@@ -21,6 +21,8 @@ export interface DeviceModelInfo {
   /** model.memory from the runtime on the device. */
   runtimeMemory: { activations: number; resident: number; scratch: number; peak: number };
   loadMs: number;
+  /** Multiply-accumulates per inference, as the runtime on the device counts them. */
+  macs: number;
 }
 
 export interface DeviceRun {
@@ -44,12 +46,17 @@ export async function deviceMemory(repl: EspruinoRepl): Promise<DeviceMemory> {
   return { usedBytes: v[0], totalBytes: v[1] };
 }
 
-/** Forgets any loaded model (so memory figures start clean), then loads the installed one. */
+/**
+ * Forgets any loaded model (so memory figures start clean), then loads the installed one.
+ * `timeout`: time allowed for loading the runtime and for loading the model (operations.ts
+ * chooses it by the rule in budget.ts); default 30 s.
+ */
 export async function loadInstalled(
   repl: EspruinoRepl,
   pointer: Pointer,
-  opts: { plan?: string; memoryLimit?: number } = {},
+  opts: { plan?: string; memoryLimit?: number; timeout?: CallOptions } = {},
 ): Promise<DeviceModelInfo> {
+  const timeout = opts.timeout ?? { timeoutMs: 30_000 };
   const G = repl.global;
   await repl.call(`${G}.__moteM=undefined;${G}.__moteX=undefined;return 1`, 'releasing the previous model');
   const rt = JSON.stringify(pointer.runtime.name);
@@ -62,7 +69,7 @@ export async function loadInstalled(
     await repl.exec(
       `(0,eval)(${readText(repl, pointer.runtime.name)})`,
       `loading the runtime ${pointer.runtime.name}`,
-      30_000,
+      timeout,
     );
     await repl.call(
       `if(typeof mote!=="object")throw new Error("the runtime did not define mote");${G}.__moteRt=${rt};return 1`,
@@ -76,16 +83,17 @@ export async function loadInstalled(
   const v = (await repl.call(
     `var t=${clockMs(repl)};${G}.__moteM=mote.load(${readBytes(repl, pointer.model.name)},${loadOpts});` +
       `var M=${G}.__moteM,g=M.graph,s=[],i;for(i=0;i<g.inputs.length;i++)s.push(g.values[g.inputs[i]].size);` +
-      `var m=M.memory;return {s:s,l:M.meta.labels,ms:${clockMs(repl)}-t,` +
+      `var m=M.memory;return {s:s,l:M.meta.labels,ms:${clockMs(repl)}-t,macs:M.macs,` +
       'mem:{activations:m.activations,resident:m.resident,scratch:m.scratch,peak:m.peak}}',
     `loading the model ${pointer.model.name}`,
-    30_000,
-  )) as { s: number[]; l?: unknown; ms: number; mem: DeviceModelInfo['runtimeMemory'] };
+    timeout,
+  )) as { s: number[]; l?: unknown; ms: number; macs: number; mem: DeviceModelInfo['runtimeMemory'] };
   return {
     inputSizes: v.s,
     labels: Array.isArray(v.l) ? v.l.map(String) : undefined,
     runtimeMemory: v.mem,
     loadMs: v.ms,
+    macs: Number(v.macs) || 0,
   };
 }
 
@@ -110,7 +118,7 @@ export async function sendInput(repl: EspruinoRepl, info: DeviceModelInfo, sampl
 export async function runSent(
   repl: EspruinoRepl,
   info: DeviceModelInfo,
-  opts: { runs?: number; profile?: boolean; timeoutMs?: number } = {},
+  opts: { runs?: number; profile?: boolean; timeout?: CallOptions } = {},
 ): Promise<DeviceRun> {
   const runs = Math.max(1, Math.floor(opts.runs ?? 1));
   const prof = opts.profile === true;
@@ -128,10 +136,10 @@ export async function runSent(
       `var M=${G}.__moteM,e=null;if(M.exits&&M.exits.length&&mote.runExits){var q=mote.runExits(M,x);e=[q.exit,M.exits.length,q.label,q.macs]}` +
       `return {o:out,l:r.label,e:e,macs:r.macs,ms:ms/${runs},p:p}`,
     `running the model (${runs} run${runs > 1 ? 's' : ''})`,
-    opts.timeoutMs ?? 60_000,
+    opts.timeout ?? { timeoutMs: 60_000 },
   )) as { o: number[]; l: number; e: number[] | null; macs: number; ms: number; p: OpProfile[] | null };
   if (!v || !Array.isArray(v.o))
-    throw new DeviceError(repl.link.name, 'running the model', 'unexpected answer');
+    throw new DeviceError(repl.link.name, 'running the model', 'unexpected answer', 'protocol');
   // JSON numbers from the device are float32 values; fround undoes any extra digits printed.
   const outputs = v.o.map((n) => Math.fround(n));
   return {

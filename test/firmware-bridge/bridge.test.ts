@@ -41,6 +41,8 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
         name: 'mote.m1',
         size: digits.length,
         crc: crc32(digits, 0, digits.length),
+        bodyCrc: crc32(digits, 0, digits.length - 4),
+        macs: load(digits).macs,
       });
       // The bytes in the device's Storage are the model, byte for byte.
       expect(new Uint8Array(device.storage.read('mote.m1')!)).toEqual(digits);
