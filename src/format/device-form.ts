@@ -1,18 +1,24 @@
 // The device form of a model (src/runtime/device-form.ts), built on the host with the
 // runtime's own code: what a device writes to `<name>.d` at the model's first load by
 // name. The bridge and the firmware tests send it beside the model to skip that step.
-import { load } from '../runtime/model.js';
-import { formSize, writeForm, type FormTensor } from '../runtime/device-form.js';
+import { isConvWeight, load } from '../runtime/model.js';
+import { formSize, sparseRows, writeForm, type FormTensor } from '../runtime/device-form.js';
 
 /** The device form's bytes, or null when the model streams no compressed weights. */
 export function deviceForm(bytes: Uint8Array): Uint8Array | null {
   const m = load(bytes);
   const list: FormTensor[] = [];
   m.readers.forEach((r, index) => {
-    if (r) list.push({ index, t: m.tensors[index], bytes });
+    if (r)
+      list.push({
+        index,
+        t: m.tensors[index],
+        sparse: sparseRows(m.tensors[index], isConvWeight(m, index)),
+        bytes,
+      });
   });
   if (!list.length) return null;
-  const out = new Uint8Array(formSize(list.map((x) => x.t)));
+  const out = new Uint8Array(formSize(list));
   out.fill(0xff);
   const crc = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(
     bytes.length - 4,

@@ -1,7 +1,7 @@
 // The .mote container: header, tagged sections, CRC-32 trailer (docs/FORMAT.md).
 import { fail } from './errors.js';
 import { crc32 } from './crc32.js';
-import { cursor, need, u16, u32 } from './cursor.js';
+import { cursor, le32, need, u16, u32 } from './cursor.js';
 
 export var MAGIC = 'MOTE';
 export var VERSION_MAJOR = 1;
@@ -64,7 +64,7 @@ export function readContainer(
   }
   var count = u16(c, 'section count');
   c.pos = HEADER_BYTES;
-  var stored = c.view.getUint32(length - 4, true);
+  var stored = le32(bytes, length - 4);
   var actual = crc ? crc(0, length - 4) : crc32(bytes, 0, length - 4);
   if (stored !== actual) {
     fail(

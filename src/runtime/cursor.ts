@@ -4,7 +4,6 @@ import { fail } from './errors.js';
 
 export interface Cursor {
   bytes: Uint8Array;
-  view: DataView;
   /** Absolute offset of the next byte to read. */
   pos: number;
   /** Absolute offset one past the last readable byte. */
@@ -39,7 +38,6 @@ export function cursor(bytes: Uint8Array, start: number, end: number, where: str
   if (start < 0 || end > bytes.length || start > end) fail(where, start, 'range ends past the file');
   return {
     bytes: bytes,
-    view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     pos: start,
     end: end,
     where: where,
@@ -55,23 +53,36 @@ export function need(c: Cursor, n: number, what: string): number {
   return at;
 }
 
+// Scalars are assembled from bytes: on Espruino a DataView read at 64 KB or more throws.
 export function u8(c: Cursor, what: string): number {
   return c.bytes[need(c, 1, what)];
 }
 export function i8(c: Cursor, what: string): number {
-  return c.view.getInt8(need(c, 1, what));
+  return (u8(c, what) << 24) >> 24;
 }
 export function u16(c: Cursor, what: string): number {
-  return c.view.getUint16(need(c, 2, what), true);
+  return le16(c.bytes, need(c, 2, what));
 }
 export function i16(c: Cursor, what: string): number {
-  return c.view.getInt16(need(c, 2, what), true);
+  return (u16(c, what) << 16) >> 16;
 }
 export function u32(c: Cursor, what: string): number {
-  return c.view.getUint32(need(c, 4, what), true);
+  return le32(c.bytes, need(c, 4, what));
 }
+var f32bits = new Float32Array(1);
+var f32bytes = new Uint8Array(f32bits.buffer);
 export function f32(c: Cursor, what: string): number {
-  return c.view.getFloat32(need(c, 4, what), true);
+  var at = need(c, 4, what);
+  for (var i = 0; i < 4; i++) f32bytes[i] = c.bytes[at + i];
+  return f32bits[0];
+}
+
+/** The little-endian u16 and u32 at b[at]. */
+export function le16(b: Uint8Array, at: number): number {
+  return b[at] | (b[at + 1] << 8);
+}
+export function le32(b: Uint8Array, at: number): number {
+  return (b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) | (b[at + 3] << 24)) >>> 0;
 }
 
 /**

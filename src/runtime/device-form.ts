@@ -31,10 +31,15 @@ export interface Rows {
   table: Uint32Array | null;
 }
 
-/** One tensor to put in the device form, its blob readable from RAM. */
+/**
+ * One tensor to put in the device form, its blob readable from RAM. `sparse`: rows of
+ * non-zeros (dense layers of pruned weights); else float32 rows (conv kernels, which
+ * the conv kernel reads whole).
+ */
 export interface FormTensor {
   index: number;
   t: TensorInfo;
+  sparse: boolean;
   bytes: Uint8Array;
 }
 
@@ -48,14 +53,19 @@ function headerBytes(n: number): number {
 }
 
 /** The form's size: exact for dense rows, a bound for sparse ones (every entry kept). */
-export function formSize(tensors: TensorInfo[]): number {
-  var size = headerBytes(tensors.length);
-  for (var i = 0; i < tensors.length; i++) {
-    var t = tensors[i];
-    var rows = rowCount(t);
-    size += t.kind === KIND_SPARSE ? rows * 10 + 6 * t.gaps!.count : t.size * 4;
-  }
+export function formSize(list: { t: TensorInfo; sparse: boolean }[]): number {
+  var size = headerBytes(list.length);
+  for (var i = 0; i < list.length; i++) size += tensorBytes(list[i].t, list[i].sparse);
   return size;
+}
+
+function tensorBytes(t: TensorInfo, sparse: boolean): number {
+  return sparse ? rowCount(t) * 10 + 6 * t.gaps!.count : t.size * 4;
+}
+
+/** Whether a weight tensor's device form is sparse rows (a pruned dense layer's). */
+export function sparseRows(t: TensorInfo, conv: boolean): boolean {
+  return t.kind === KIND_SPARSE && !conv;
 }
 
 /**
@@ -80,10 +90,10 @@ export function writeForm(
   for (i = 0; i < n; i++) {
     var t = list[i].t;
     head[3 + 4 * i] = list[i].index;
-    head[4 + 4 * i] = t.kind === KIND_SPARSE ? ROWS_SPARSE : ROWS_DENSE;
+    head[4 + 4 * i] = list[i].sparse ? ROWS_SPARSE : ROWS_DENSE;
     head[5 + 4 * i] = at;
     head[6 + 4 * i] = rowCount(t);
-    at += formSize([t]) - headerBytes(1);
+    at += tensorBytes(t, list[i].sparse);
   }
   write(new Uint8Array(head.buffer), 0);
   for (i = 0; i < n; i++) writeRows(list[i], head[5 + 4 * i], write);
@@ -96,7 +106,7 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
   var r = valueReader(f.bytes, t);
   var row = new Float32Array(len);
   var k: number;
-  if (t.kind !== KIND_SPARSE) {
+  if (!f.sparse) {
     for (k = 0; k < rows; k++, at += len * 4) {
       readValues(r, row, len);
       write(new Uint8Array(row.buffer), at);
@@ -131,13 +141,15 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
 
 /**
  * Reads a device form's header and sparse tables; null when it is missing, stale or is
- * not the form of exactly `expect` (tensor indices, in order), so the caller rebuilds it.
+ * not the form of exactly `expect` (tensor indices, in order, sparse rows where `sparse`),
+ * so the caller rebuilds it.
  */
 export function readForm(
   block: (at: number, n: number) => ArrayBuffer,
   size: number,
   crc: number,
   expect: number[],
+  sparse: boolean[],
   tensors: TensorInfo[],
 ): Rows[] | null {
   var n = expect.length;
@@ -151,7 +163,11 @@ export function readForm(
     var at = head[5 + 4 * i];
     var rows = head[6 + 4 * i];
     var len = t.size / rowCount(t);
-    if (head[3 + 4 * i] !== expect[i] || rows !== rowCount(t) || kind !== (t.kind === KIND_SPARSE ? 1 : 0))
+    if (
+      head[3 + 4 * i] !== expect[i] ||
+      rows !== rowCount(t) ||
+      kind !== (sparse[i] ? ROWS_SPARSE : ROWS_DENSE)
+    )
       return null;
     var table: Uint32Array | null = null;
     if (kind === ROWS_SPARSE) {

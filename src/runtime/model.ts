@@ -30,9 +30,9 @@ import { convChannel, ConvShape, convShape } from './conv.js';
 import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
 import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
-import { readFromFlash, utf8 } from './cursor.js';
+import { le32, readFromFlash, utf8 } from './cursor.js';
 import { flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
-import { FormTensor, formSize, readForm, Rows, rowCount, writeForm } from './device-form.js';
+import { FormTensor, formSize, readForm, Rows, rowCount, sparseRows, writeForm } from './device-form.js';
 import { denseFlash, denseRow, RowNative } from './flash-kernels.js';
 import { tensorInfo } from './tensors.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
@@ -439,7 +439,7 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
     );
   }
   if (!formed.length) return;
-  var crc = storedCrc(bytes);
+  var crc = le32(bytes, bytes.length - 4);
   var name = f.name + '.d';
   var st = f.storage;
   var form = st.read(name);
@@ -447,7 +447,10 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
   function block(at: number, n: number): ArrayBuffer {
     return readBlock(dev!, at, n);
   }
-  var rows = dev ? readForm(block, dev.size, crc, formed, tensors) : null;
+  var sparse = formed.map(function (i) {
+    return sparseRows(tensors[i], isConvWeight(m, i));
+  });
+  var rows = dev ? readForm(block, dev.size, crc, formed, sparse, tensors) : null;
   if (!rows) {
     st.erase(name);
     var list: FormTensor[] = [];
@@ -459,29 +462,27 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
       list.push({
         index: formed[i],
         t: tensorInfo(blob, t.name, t.shape, t.kind, 0, blob.length),
+        sparse: sparse[i],
         bytes: blob,
       });
     }
-    var size = formSize(
-      list.map(function (x) {
-        return x.t;
-      }),
-    );
+    var size = formSize(list);
     writeForm(list, crc, function (data: Uint8Array, at: number) {
       if (!st.write(name, data, at, size))
         fail(name, at, 'Storage is full: the decoded weights need ' + size + ' bytes');
     });
     dev = openFlash(name);
-    rows = readForm(block, dev.size, crc, formed, tensors);
+    rows = readForm(block, dev.size, crc, formed, sparse, tensors);
     if (!rows) fail(name, 0, 'the decoded weights did not read back');
   }
   for (i = 0; i < formed.length; i++) m.rows[formed[i]] = rows![i];
 }
 
-/** The CRC-32 a .mote stores in its trailer (checked by readContainer). */
-function storedCrc(bytes: Uint8Array): number {
-  var end = bytes.length - 4;
-  return (bytes[end] | (bytes[end + 1] << 8) | (bytes[end + 2] << 16) | (bytes[end + 3] << 24)) >>> 0;
+/** Whether tensor `t` is the weight of a conv op (its rows are read whole). */
+export function isConvWeight(m: Model, t: number): boolean {
+  for (var o = 0; o < m.graph.ops.length; o++)
+    if (m.graph.ops[o].code === OP_CONV2D && m.graph.ops[o].weight === t) return true;
+  return false;
 }
 
 /** Values in one streamed row: a dense row, or one conv output channel's [kH, kW, inC/groups]. */
