@@ -14,13 +14,13 @@ import { load, run } from '../../src/runtime/model.js';
 import { getTarget } from '../../targets/index.js';
 import { runtimeBundle } from '../helpers/bundle.js';
 import type { EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
-import { openSerial } from '../../firmware-bridge/transport/serial.js';
 import { openSession, type Session, type SessionOptions } from '../../firmware-bridge/session.js';
 import { flashModel, loadTimeout, profileOnDevice, runOnDevice } from '../../firmware-bridge/operations.js';
 import { readInstalled, hex } from '../../firmware-bridge/flash/atomic.js';
 import { DeviceError } from '../../firmware-bridge/espruino/repl.js';
 import { loadBudget, runBudget } from '../../firmware-bridge/profile/budget.js';
 import { model, sample, startDevice, target } from './fixture.js';
+import { dirtyLineScript, DIRTY_LINE_OUTPUT } from './repl-script.js';
 
 let device: EmulatedDevice;
 let bundle: string;
@@ -163,29 +163,8 @@ describe('a clean REPL line before every command', () => {
     });
   }, 30_000);
 
-  it('the emulated REPL loses a line sent right behind a Ctrl-C onto a dirty line, as Espruino does', async () => {
-    const link = await openSerial(device.port);
-    let got = '';
-    link.onData((d) => (got += Buffer.from(d).toString('latin1')));
-    const settle = () => new Promise((r) => setTimeout(r, 150));
-    try {
-      await link.write('\x03');
-      await settle();
-      await link.write('\x10echo(0)\n');
-      await settle();
-      got = '';
-      await link.write('\x10var y = (fun');
-      await settle();
-      await link.write('\x03\x10print("lost")\n\x10print("lost too")\n');
-      await settle();
-      await link.write('\x10var z = (fun');
-      await settle();
-      await link.write('\x1b[2H\x10print("after ESC [ 2 H")\n');
-      await settle();
-      expect(got).toBe('after ESC [ 2 H\r\n');
-    } finally {
-      await link.close();
-    }
+  it('the emulated REPL treats a dirty line, Ctrl-C and ESC [ 2 H as Espruino does', async () => {
+    expect(await dirtyLineScript(device.port)).toBe(DIRTY_LINE_OUTPUT);
   });
 
   it('output left from earlier lines is never taken for an answer or an error', async () => {

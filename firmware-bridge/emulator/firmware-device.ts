@@ -1,0 +1,306 @@
+// The real Bangle.js firmware (Espruino 2v29.74 compiled to JavaScript by emscripten, vendored
+// in targets/engines/espruino-firmware/) as a virtual device on a pseudo-terminal: bytes from
+// the host are pushed into the firmware's console one by one, as its UART interrupt would
+// (so Ctrl-C, ESC sequences, DLE and half lines reach Espruino's own REPL code), and every
+// character the firmware transmits goes back. The unchanged serial bridge (flash, run,
+// profile, list) then drives the watch's own interpreter, memory manager, Storage and REPL.
+//
+// Why not targets/engines/firmware.ts's bootFirmware(): that driver is line-level (eval()
+// types "\x10<code>\n" and returns the output split into text and error), and keeps the
+// console's byte pump inside its closure. The bridge needs the bytes themselves: a raw
+// write(chars) and the output as it comes. So the firmware is booted here the same way (the
+// same three upstream files in one function scope, the same two injections, the buttons
+// released before boot) with the console exposed at byte level. If the driver grows a raw
+// console (write(chars) + onOutput(chars)), this file should use it instead.
+//
+// Timing: the firmware runs synchronously inside write(), at the host's speed; a line that
+// runs longer than `lineTimeoutMs` is stopped through the firmware's own jspSetInterrupted,
+// as Ctrl-C stops it on the watch ("Execution Interrupted"). A Ctrl-C from the host cannot
+// interrupt a line mid-run (the firmware holds Node's thread meanwhile), only one waiting.
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SerialPort } from 'serialport';
+import { ROOT } from '../../src/build/paths.js';
+import type { FirmwareBoard } from '../../targets/engines/firmware.js';
+import { getTarget } from '../../targets/index.js';
+import type { Target } from '../../targets/target.js';
+import { Pacer } from './pacer.js';
+import { startPtyPair, type PtyPair } from './pty.js';
+
+const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
+/** Characters kept free in the firmware's RX queue before pushing one (it holds 1,024). */
+const RX_MARGIN = 80;
+
+/** The firmware's console at byte level. */
+export interface FirmwareConsole {
+  readonly board: FirmwareBoard;
+  /** process.env.VERSION, e.g. "2v29.74". */
+  readonly version: string;
+  /**
+   * Pushes `chars` (one byte each) into the console as they would arrive from the UART,
+   * running the firmware until it has handled them; what it prints goes to the receiver.
+   */
+  write(chars: string): void;
+  /** Registers the receiver of everything the firmware prints. */
+  onOutput(receiver: (chars: string) => void): void;
+  /** Runs the firmware's idle loop once (timers); returns ms until it next needs to run. */
+  idle(): number;
+  close(): void;
+}
+
+interface Internals {
+  eventsUsed(): number;
+  charsFree(): number;
+}
+interface Scope {
+  Module: {
+    _jsInit(): number;
+    _jsIdle(): number;
+    _jshPushIOCharEvent(device: number, ch: number): number;
+  };
+  DEVICE: number;
+  jsHandleIO(): void;
+  hwPinValue: Uint8Array;
+  buttons: number[];
+}
+interface Hooks {
+  tick(): boolean;
+  out(ch: number): void;
+  expose(internals: Internals): void;
+}
+type Factory = (
+  onConsoleOutput: (line: string) => void,
+  jsUpdateGfx: () => void,
+  req: NodeJS.Require,
+  dirname: string,
+  filename: string,
+  module: object,
+  moteHooks: Hooks,
+) => Scope;
+
+const factories = new Map<FirmwareBoard, Factory>();
+
+/**
+ * The upstream files in one function scope: emu_<board>.js, emulator_<board>.js (with the
+ * lexer asking every 10,000 tokens whether to interrupt, and the RX queue's use exposed) and
+ * common.js, whose line-splitting console pump is replaced by one that hands out every byte.
+ */
+function factory(board: FirmwareBoard): Factory {
+  const cached = factories.get(board);
+  if (cached) return cached;
+  const read = (f: string) => readFileSync(path.join(FIRMWARE_DIR, f), 'utf8');
+  let emulator = read(`emulator_${board}.js`);
+  const inject = (anchor: string, before: string, after: string) => {
+    const parts = emulator.split(anchor);
+    if (parts.length !== 2) throw new Error(`mote: firmware ${board}: expected one "${anchor}" to hook`);
+    emulator = parts[0] + before + anchor + after + parts[1];
+  };
+  inject(
+    'function jslGetNextToken() {',
+    '',
+    ' if ((__moteCount = __moteCount - 1 | 0) < 0) { __moteCount = 10000; if (moteHooks.tick()) jspSetInterrupted(1); }',
+  );
+  inject(
+    'function jsiCtrlC() {',
+    'moteHooks.expose({ eventsUsed: function () { return jshGetEventsUsed(); }, ' +
+      'charsFree: function () { return jshGetIOCharEventsFree(); } });\n',
+    '',
+  );
+  const source = [
+    'var __moteCount = 0;',
+    read(`emu_${board}.js`),
+    emulator,
+    read('common.js'),
+    ';jsRXCallback = undefined;',
+    'jsHandleIO = function () { var d; while ((d = Module._jshGetDeviceToTransmit())) ' +
+      'moteHooks.out(Module._jshGetCharToTransmit(d)); };',
+    'return { Module: Module, DEVICE: DEVICE, jsHandleIO: jsHandleIO, hwPinValue: hwPinValue, ' +
+      "buttons: [BTN1].concat(typeof BTN5 == 'undefined' ? [] : [BTN2, BTN3, BTN4, BTN5]) };",
+  ].join('\n');
+  const made = new Function(
+    'onConsoleOutput',
+    'jsUpdateGfx',
+    'require',
+    '__dirname',
+    '__filename',
+    'Module',
+    'moteHooks',
+    source,
+  ) as Factory;
+  factories.set(board, made);
+  return made;
+}
+
+/** Boots the firmware with its console at byte level. */
+export async function bootFirmwareConsole(
+  board: FirmwareBoard,
+  opts: { lineTimeoutMs?: number } = {},
+): Promise<FirmwareConsole> {
+  const lineTimeoutMs = opts.lineTimeoutMs ?? 120_000;
+  let pending = '';
+  let receiver: ((chars: string) => void) | undefined;
+  let deadline = Infinity;
+  let internals: Internals | undefined;
+  let closed = false;
+  const hooks: Hooks = {
+    tick: () => deadline !== Infinity && performance.now() > deadline,
+    out: (ch) => {
+      pending += String.fromCharCode(ch);
+    },
+    expose: (i) => {
+      internals = i;
+    },
+  };
+  let ready!: () => void;
+  let failed!: (e: Error) => void;
+  const initialised = new Promise<void>((resolve, reject) => {
+    ready = resolve;
+    failed = reject;
+  });
+  const scope = factory(board)(
+    (line) => {
+      pending += `${line}\n`;
+    },
+    () => {},
+    createRequire(import.meta.url),
+    FIRMWARE_DIR,
+    path.join(FIRMWARE_DIR, `emulator_${board}.js`),
+    {
+      onRuntimeInitialized: () => ready(),
+      onAbort: (what: unknown) => failed(new Error(`mote: firmware ${board} aborted: ${String(what)}`)),
+      print: (s: string) => {
+        pending += `${s}\n`;
+      },
+      printErr: (s: string) => console.error(`[${board} firmware] ${s}`),
+    },
+    hooks,
+  );
+  await initialised;
+  const M = scope.Module;
+  const io = internals;
+  if (!io) throw new Error(`mote: firmware ${board}: internal hooks were not installed`);
+
+  const pump = (): number => {
+    const next = M._jsIdle();
+    scope.jsHandleIO();
+    return next;
+  };
+  const flush = () => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    receiver?.(text);
+  };
+  const write = (chars: string) => {
+    if (closed) throw new Error(`mote: firmware ${board} is closed`);
+    deadline = performance.now() + lineTimeoutMs;
+    try {
+      for (let i = 0; i < chars.length; i++) {
+        while (io.charsFree() < RX_MARGIN) pump();
+        M._jshPushIOCharEvent(scope.DEVICE, chars.charCodeAt(i) & 0xff);
+      }
+      for (let guard = 0; io.eventsUsed() > 0; guard++) {
+        if (guard > 100_000) throw new Error(`mote: firmware ${board}: input queue does not drain`);
+        pump();
+      }
+      pump(); // once more: the end of the idle loop, where a Ctrl-C clears the input line
+    } finally {
+      deadline = Infinity;
+    }
+    flush();
+  };
+
+  // Buttons are active-low: one held at boot brings up the Bangle's recovery code. Release them.
+  for (const pin of scope.buttons) scope.hwPinValue[pin] = 1;
+  M._jsInit();
+  pump();
+  pending = '';
+  // The version, then echo back on as after a boot, so the host finds the REPL as on a watch.
+  let version = '';
+  receiver = (t) => (version += t);
+  write('\x10echo(0)\n\x10print(process.env.VERSION)\n\x10echo(1)\n');
+  version = version.replace(/[\r\n>]+/g, ' ').trim();
+  receiver = undefined;
+  return {
+    board,
+    version,
+    write,
+    onOutput(r) {
+      receiver = r;
+    },
+    idle() {
+      if (closed) return Infinity;
+      const next = pump();
+      flush();
+      return next;
+    },
+    close() {
+      closed = true;
+    },
+  };
+}
+
+export interface FirmwareDeviceOptions {
+  board: FirmwareBoard;
+  /** Serial speed the traffic is paced to, both ways; 0 for none. Default 0. */
+  baud?: number;
+  /** Where the pseudo-terminal links go; default a new temporary folder. */
+  ptyDir?: string;
+  /** A line running longer is interrupted as by Ctrl-C. Default 120 s. */
+  lineTimeoutMs?: number;
+}
+
+export interface FirmwareDevice {
+  /** The path a host opens, as it would open the watch's BLE-UART bridge. */
+  readonly port: string;
+  /** The mote target of the board ('banglejs2' or 'banglejs1'). */
+  readonly target: Target;
+  readonly console: FirmwareConsole;
+  stop(): Promise<void>;
+}
+
+/** Boots the firmware and serves its REPL on a pseudo-terminal pair made by socat. */
+export async function startFirmwareDevice(opts: FirmwareDeviceOptions): Promise<FirmwareDevice> {
+  const fw = await bootFirmwareConsole(opts.board, { lineTimeoutMs: opts.lineTimeoutMs });
+  const ptyDir = opts.ptyDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mote-firmware-')));
+  const baud = opts.baud ?? 0;
+  const pty: PtyPair = await startPtyPair(ptyDir);
+  const wire = await new Promise<SerialPort>((resolve, reject) => {
+    const p: SerialPort = new SerialPort({ path: pty.devicePath, baudRate: baud || 115200 }, (e) =>
+      e ? reject(e) : resolve(p),
+    );
+  }).catch(async (e: Error) => {
+    await pty.stop();
+    throw new Error(`mote: the firmware device cannot open its end ${pty.devicePath}: ${e.message}`);
+  });
+  const output = new Pacer(baud, (b) => {
+    if (wire.isOpen) wire.write(b);
+  });
+  fw.onOutput((t) => output.push(Buffer.from(t, 'latin1')));
+  const input = new Pacer(baud, (b) => fw.write(b.toString('latin1')));
+  wire.on('data', (d: Buffer) => input.push(d));
+  // The idle loop also runs on its own, for timers the code sets.
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    const next = fw.idle();
+    timer = setTimeout(tick, Math.min(1000, Math.max(20, next)));
+    timer.unref();
+  };
+  tick();
+  return {
+    port: pty.hostPath,
+    target: getTarget(opts.board),
+    console: fw,
+    async stop() {
+      if (timer) clearTimeout(timer);
+      input.clear();
+      output.clear();
+      await new Promise<void>((r) => (wire.isOpen ? wire.close(() => r()) : r()));
+      fw.close();
+      await pty.stop();
+    },
+  };
+}
