@@ -34,7 +34,14 @@ export interface FlashFile {
 
 /** Espruino's Storage module, when this engine is Espruino with the helpers the flash path needs. */
 export function storage(): StorageModule | null {
-  if (typeof E === 'undefined' || !E || typeof E.toString !== 'function' || typeof E.CRC32 !== 'function')
+  // E.toString must be Espruino's own, not the Object.prototype one every object has.
+  if (
+    typeof E === 'undefined' ||
+    !E ||
+    E.toString === Object.prototype.toString ||
+    typeof E.CRC32 !== 'function' ||
+    typeof E.toArrayBuffer !== 'function'
+  )
     return null;
   if (typeof __moteStorage !== 'function') return null;
   try {

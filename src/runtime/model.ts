@@ -19,6 +19,14 @@ import {
   OP_PAD,
   OP_PRELU,
   OP_MATMUL,
+  OP_RELU,
+  OP_LEAKYRELU,
+  OP_ELU,
+  OP_SELU,
+  OP_SIGMOID,
+  OP_TANH,
+  OP_SOFTPLUS,
+  OP_CLIP,
   OP_REDUCEMEAN,
   OP_RESHAPE,
   OP_SOFTMAX,
@@ -34,6 +42,7 @@ import { le32, readFromFlash, utf8 } from './cursor.js';
 import { flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
 import { FormTensor, formSize, readForm, Rows, rowCount, sparseRows, writeForm } from './device-form.js';
 import { denseFlash, denseRow, RowNative } from './flash-kernels.js';
+import { convPatches, patchable, patchIndex } from './conv-patches.js';
 import { tensorInfo } from './tensors.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
 import type * as Quant from './quant.js';
@@ -100,6 +109,10 @@ export interface Model {
   row: Float32Array;
   /** Per op: a conv's shape and attributes, else null. */
   convs: (ConvShape | null)[];
+  /** Per op: the patch kernel's gather index (conv-patches.ts), where it runs the conv. */
+  patchIdx: (Uint16Array | null)[];
+  /** One receptive field, gathered (the largest patch of any conv). */
+  patch: Float32Array;
   /** The index odometer of the tensor-walking kernels (rank ≤ 8). */
   idx: number[];
   chunkGaps: Uint8Array;
@@ -278,7 +291,30 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
   // One row of decoded weights, the sparse kernel's entry chunks, and int8-stream weights' row.
   // Plan 'flash': one row copied from flash, and a sparse row's gathered inputs.
-  var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow;
+  // Convs the patch kernel runs (Espruino): an index, a shared patch, a block of weights.
+  var convs: (ConvShape | null)[] = [];
+  var patchSize = 0;
+  var patchBytes = 0;
+  for (i = 0; i < graph.ops.length; i++) {
+    var cop = graph.ops[i];
+    var cs =
+      cop.code === OP_CONV2D
+        ? convShape(
+            graph.values[cop.input].shape,
+            graph.values[cop.output].shape,
+            tensors[cop.weight].shape,
+            cop.p,
+          )
+        : null;
+    convs.push(cs);
+    if (cs && usePatches(nat, cs, tensors[cop.weight], quant !== null && !!quant.isQ[cop.output])) {
+      var K = cs.kh * cs.kw * cs.c;
+      patchSize = Math.max(patchSize, K);
+      patchBytes += K * 2;
+    }
+  }
+  if (patchSize) patchBytes += patchSize * 4 + Math.max(PATCH_BLOCK, patchSize * 4);
+  var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow + patchBytes;
   var memory: Memory = {
     activations: activations,
     resident: resident,
@@ -313,7 +349,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     weights: [],
     readers: [],
     row: new Float32Array(rowSize),
-    convs: [],
+    convs: convs,
+    patchIdx: [],
+    patch: new Float32Array(patchSize),
     idx: [0, 0, 0, 0, 0, 0, 0, 0],
     chunkGaps: new Uint8Array(chunk),
     chunkValues: new Float32Array(chunk),
@@ -331,15 +369,10 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     gathered: new Float32Array(flash ? rowSize : 0),
   };
   for (i = 0; i < graph.ops.length; i++) {
-    var cop = graph.ops[i];
-    m.convs.push(
-      cop.code === OP_CONV2D
-        ? convShape(
-            graph.values[cop.input].shape,
-            graph.values[cop.output].shape,
-            tensors[cop.weight].shape,
-            cop.p,
-          )
+    var pc = convs[i];
+    m.patchIdx.push(
+      pc && patchSize && usePatches(nat, pc, tensors[graph.ops[i].weight], !!m.qbufs[graph.ops[i].output])
+        ? patchIndex(pc)
         : null,
     );
   }
@@ -381,6 +414,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   }
   return m;
 }
+
+/** Element-wise ops that may write over their input (activations.ts activate). */
+var ACTIVATIONS = [OP_RELU, OP_LEAKYRELU, OP_ELU, OP_SELU, OP_SIGMOID, OP_TANH, OP_SOFTPLUS, OP_CLIP];
 
 /** Espruino's native helpers, when this engine has them (E.convolve at least). */
 function native(): (Native & RowNative) | null {
@@ -478,6 +514,18 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
   for (i = 0; i < formed.length; i++) m.rows[formed[i]] = rows![i];
 }
 
+/** Weight bytes the patch kernel holds at once (conv-patches.ts BLOCK_BYTES). */
+var PATCH_BLOCK = 4096;
+
+/**
+ * Whether the patch kernel runs this conv: on Espruino (E.mapInPlace), float, no padding,
+ * and weights it can take in blocks (rows in flash, or in RAM below the 64 KB view limit).
+ */
+function usePatches(nat: (Native & RowNative) | null, s: ConvShape, w: TensorInfo, isInt8: boolean): boolean {
+  if (!nat || typeof nat.mapInPlace !== 'function' || isInt8 || !patchable(s)) return false;
+  return w.kind !== KIND_FLOAT32 || !w.floats || w.size * 4 <= 65536;
+}
+
 /** Whether tensor `t` is the weight of a conv op (its rows are read whole). */
 export function isConvWeight(m: Model, t: number): boolean {
   for (var o = 0; o < m.graph.ops.length; o++)
@@ -562,7 +610,16 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
   for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(size(g.inputs[i]));
   for (i = 0; i < n; i++) {
     var op = g.ops[i];
-    if (op.code === OP_RESHAPE) {
+    // Reshape shares its input's slot; so does an activation that is its input's last
+    // reader (it works element by element, so in place): LeNet-5's first ReLU would
+    // otherwise take 46 KB, a third of a Bangle.js 2's memory.
+    var inPlace =
+      op.code === OP_RESHAPE ||
+      (ACTIVATIONS.indexOf(op.code) >= 0 &&
+        lastUse[op.input] === i &&
+        ofValue[op.input] >= 0 &&
+        !(quant && (quant.isQ[op.output] || quant.isQ[op.input])));
+    if (inPlace) {
       ofValue[op.output] = ofValue[op.input];
       users[ofValue[op.input]]++;
     } else {
@@ -634,6 +691,24 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     var r = m.readers[op.weight];
     var fr = m.rows[op.weight];
     var rowLen = c.kh * c.kw * c.icg;
+    var idx = m.patchIdx[o];
+    if (idx && (fr || w)) {
+      convPatches(
+        a,
+        function (o0: number, n: number) {
+          return fr
+            ? new Float32Array(fr.block(fr.at + o0 * rowLen * 4, n * rowLen * 4))
+            : w!.subarray(o0 * rowLen, (o0 + n) * rowLen);
+        },
+        bias,
+        out,
+        c,
+        idx,
+        m.patch,
+        m.native as unknown as RowNative,
+      );
+      return;
+    }
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
       var wr = w || (fr ? denseRow(fr, oc) : m.row);
