@@ -81,7 +81,7 @@ export async function loadInstalled(
     ...(opts.memoryLimit ? { memoryLimit: opts.memoryLimit } : {}),
   });
   const v = (await repl.call(
-    `var t=${clockMs(repl)};${G}.__moteM=mote.load(${readBytes(repl, pointer.model.name)},${loadOpts});` +
+    `var t=${clockMs(repl)};${G}.__moteM=mote.load(${modelSource(repl, pointer.model.name)},${loadOpts});` +
       `var M=${G}.__moteM,g=M.graph,s=[],i;for(i=0;i<g.inputs.length;i++)s.push(g.values[g.inputs[i]].size);` +
       `var m=M.memory;return {s:s,l:M.meta.labels,ms:${clockMs(repl)}-t,macs:M.macs,` +
       'mem:{activations:m.activations,resident:m.resident,scratch:m.scratch,peak:m.peak}}',
@@ -162,6 +162,16 @@ function readText(repl: EspruinoRepl, name: string): string {
 }
 
 /** An expression reading a stored file as a Uint8Array (memory-mapped on Espruino). */
+/**
+ * What mote.load is given: on Espruino with E.mapInPlace, the Storage name (plan 'flash':
+ * weights read from flash in blocks, compressed ones decoded once into `<name>.d`); else
+ * the file's bytes.
+ */
+function modelSource(repl: EspruinoRepl, name: string): string {
+  if (repl.dialect === 'kaluma') return readBytes(repl, name);
+  return `(typeof E.mapInPlace=="function"?${JSON.stringify(name)}:${readBytes(repl, name)})`;
+}
+
 function readBytes(repl: EspruinoRepl, name: string): string {
   const n = JSON.stringify(name);
   return repl.dialect === 'kaluma'

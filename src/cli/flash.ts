@@ -38,7 +38,10 @@ export async function flashCommand(file: string, flags: PortFlags, json: boolean
     const p = r.pointer;
     return [
       `flashed ${file} to ${flags.port} (${target.title}), ${s.storage.kind}`,
-      `model   ${p.model.name}: ${p.model.size} bytes, CRC-32 ${hex(p.model.crc)} verified on the device`,
+      // The model's own CRC-32 (its trailer, E.CRC32(Storage.read(name, 0, size - 4)) on the
+      // device): the whole file's CRC-32 is 2144df1c for every .mote, as it ends with its CRC.
+      `model   ${p.model.name}: ${p.model.size} bytes, CRC-32 ${hex(p.model.bodyCrc ?? p.model.crc)} ` +
+        `(the file's checksum, without its 4-byte trailer) verified on the device`,
       `runtime ${p.runtime.name}: ${p.runtime.size} bytes, ${r.runtimeSkipped ? 'already installed' : 'CRC-32 verified on the device'}`,
       `pointer switched (sequence ${p.seq}); removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}`,
       `${r.bytesSent} bytes in ${r.seconds.toFixed(2)} s (${Math.round(r.bytesPerSecond)} bytes/s)${r.retries ? `; ${r.retries} CRC mismatch(es) re-sent` : ''}`,

@@ -49,7 +49,9 @@ describe('mote devices / flash / run --port / profile', () => {
     const f = await main(['flash', file, '--port', device.port]);
     expect(f.err).toBe('');
     expect(f.code).toBe(0);
-    expect(f.out).toMatch(/model {3}mote\.m\d+: \d+ bytes, CRC-32 [0-9a-f]{8} verified on the device/);
+    expect(f.out).toMatch(
+      /model {3}mote\.m\d+: \d+ bytes, CRC-32 [0-9a-f]{8} \(the file's checksum, without its 4-byte trailer\) verified on the device/,
+    );
     expect(f.out).toMatch(/pointer switched \(sequence 1\)/);
 
     const r = await main(['run', '--port', device.port, '--input', inputs, '--json']);
