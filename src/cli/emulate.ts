@@ -1,21 +1,36 @@
-// `mote emulate`: run a .mote inside the target's emulator engine and report what it costs.
+// `mote emulate`: run a .mote inside the target's emulator engine and report what it costs
+// (Bangle.js 2 and 1: their firmware, src/emulate/firmware.ts).
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_TARGET, listTargets } from '../../targets/index.js';
 import { emulate, type EmulateReport } from '../emulate/emulate.js';
 import { fmtBytes, fmtMs } from '../emulate/common.js';
+import { emulateOnFirmware, firmwareBoard, type FirmwareEmulateReport } from '../emulate/firmware.js';
+import type { Firmware } from '../../targets/engines/firmware.js';
 import { parseSamples } from './run.js';
-import { planArg, targetArg } from './fit.js';
+import { deviceLines, planArg, targetArg } from './fit.js';
+import { UsageError } from './usage.js';
 import { table } from './table.js';
 
-export const emulateHelp = `mote emulate <model.mote> [--target NAME] [--input <file.json|->] [--plan stream|cache|install] [--json]
+export const emulateHelp = `mote emulate <model.mote> [--target NAME] [--input <file.json|->] [--plan stream|cache|install] [--runs N] [--json]
 
-Runs the shipped runtime bundle inside the target's emulator (default ${DEFAULT_TARGET}):
-QuickJS with the target's heap limit, Duktape, or Node's vm, with the target's RAM for
-a model as the runtime's memory limit. Reports the outputs, the exit taken, the runtime's
-peak memory and the engine's heap peak, MACs, decoded bits, and time per layer: measured
-in the emulator and estimated on the device from the target's cost model. The input file
-is as for 'mote run' (one sample, or an array of samples); without one, a sample of zeros.
-A model that does not fit the target fails with exit code 1.
+Runs the model in the target's emulator (default ${DEFAULT_TARGET}) and reports the outputs,
+the exit taken, memory, MACs, decoded bits and time per layer. The input file is as for
+'mote run' (one sample, or an array of samples); without one, a sample of zeros. A model
+that does not fit the target fails with exit code 1.
+
+banglejs2, banglejs1: on the watch's own firmware (Espruino 2v29.74, compiled to JavaScript
+and run in this process): the runtime and the model are written to its Storage (with the
+device form of compressed weights, as 'mote flash' sends them), the model is loaded by
+Storage name (plan 'flash'; --plan does not apply) and each input is run there after a
+warm-up run. Outputs and labels are the device's; memory is its free variables
+(process.memory()); per-layer time is the runtime's profile timed by the firmware's
+getTime(), in the emulator. Emulator time is not watch time: the watch estimate is the
+emulator time times an assumed factor, and the output says so. --runs N: passes over the
+inputs (default 1).
+
+Other targets: the shipped runtime bundle in QuickJS with the target's heap limit, Duktape,
+or Node's vm, with the target's RAM for a model as the runtime's memory limit; time
+measured there and estimated on the device from the target's cost model.
 
 targets: ${listTargets()
   .map((t) => t.name)
@@ -27,15 +42,30 @@ export async function emulateCommand(
   inputFile: string | undefined,
   plan: string | undefined,
   json: boolean,
-  opts: { bundleSource?: string } = {},
+  opts: { bundleSource?: string; runs?: number; firmware?: Firmware } = {},
 ): Promise<string> {
   const target = targetArg(targetName);
-  const p = planArg(plan);
+  const board = firmwareBoard(target);
+  if (board && plan !== undefined)
+    throw new UsageError(
+      `--plan does not apply to ${target.name}: emulate runs it on its firmware, where a model loaded by Storage name runs plan 'flash'`,
+    );
+  if (!board && opts.runs !== undefined)
+    throw new UsageError(`--runs applies to the targets emulated on their firmware (banglejs2, banglejs1)`);
+  const p = board ? undefined : planArg(plan);
   const bytes = await readFile(file);
   let samples: number[][] = [];
   if (inputFile !== undefined) {
     const text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
     samples = parseSamples(text, inputFile);
+  }
+  if (board) {
+    const r = await emulateOnFirmware(bytes, target, samples, {
+      bundleSource: opts.bundleSource,
+      runs: opts.runs,
+      firmware: opts.firmware,
+    });
+    return json ? JSON.stringify(r, null, 2) : formatFirmwareEmulate(file, r);
   }
   const report = await emulate(bytes, target, samples, { plan: p, bundleSource: opts.bundleSource });
   return json ? JSON.stringify(report, null, 2) : formatEmulate(file, report);
@@ -78,11 +108,7 @@ export function formatEmulate(file: string, r: EmulateReport): string {
   const lines = [
     `${file} emulated as ${r.target} (${r.title}) in ${r.engine}, plan '${r.plan}'`,
     '',
-    ...r.samples.map((s, i) => {
-      const name = s.labelName === undefined ? '' : ` '${s.labelName}'`;
-      const out = s.outputs.map((v) => +v.toPrecision(4)).join(', ');
-      return `sample ${i}: class ${s.label}${name}; exit ${s.exit}; output [${out}]`;
-    }),
+    ...sampleLines(r.samples),
     '',
     table(
       ['layer', 'op', 'kernel', 'weights', 'MACs', 'bits', 'elements', `ms (${where})`, 'ms (device est.)'],
@@ -91,6 +117,71 @@ export function formatEmulate(file: string, r: EmulateReport): string {
     '',
     `memory: runtime peak ${fmtBytes(m.runtimePeakBytes)} of ${fmtBytes(m.budgetBytes)} (activations ${fmtBytes(m.activations)}, weights ${fmtBytes(m.resident)}, scratch ${fmtBytes(m.scratch)}); ${heap}`,
     `time per inference: ${fmtMs(r.measuredMs)} measured in ${r.engine}; ${r.estimatedMs === null ? 'no device estimate' : `~${fmtMs(r.estimatedMs)} estimated on ${r.target}`}; ${r.macs} MACs, ${r.bits} decoded bits`,
+  ];
+  if (r.notes.length) lines.push(...r.notes.map((n) => `note: ${n}`));
+  return lines.join('\n');
+}
+
+function sampleLines(samples: EmulateReport['samples']): string[] {
+  return samples.map((s, i) => {
+    const name = s.labelName === undefined ? '' : ` '${s.labelName}'`;
+    const out = s.outputs.map((v) => +v.toPrecision(4)).join(', ');
+    return `sample ${i}: class ${s.label}${name}; exit ${s.exit}; output [${out}]`;
+  });
+}
+
+export function formatFirmwareEmulate(file: string, r: FirmwareEmulateReport): string {
+  const rows: (string | number)[][] = r.layers.map((l) => [
+    l.name,
+    l.op,
+    l.kernel,
+    l.weight ?? '-',
+    l.macs,
+    l.bits,
+    l.elements,
+    ms(l.emulatorMs),
+    ms(l.watchEstimateMs),
+  ]);
+  const sum = (f: (l: FirmwareEmulateReport['layers'][number]) => number) =>
+    r.layers.reduce((a, l) => a + f(l), 0);
+  rows.push([
+    'total',
+    '',
+    '',
+    '',
+    r.macs,
+    r.bits,
+    sum((l) => l.elements),
+    ms(sum((l) => l.emulatorMs)),
+    ms(sum((l) => l.watchEstimateMs)),
+  ]);
+  const d = deviceLines(r);
+  const v = r.variables;
+  const lines = [
+    `${file} emulated as ${r.target} (${r.title})`,
+    d.header,
+    '',
+    ...sampleLines(r.samples),
+    '',
+    table(
+      [
+        'layer',
+        'op',
+        'kernel',
+        'weights',
+        'MACs',
+        'bits',
+        'elements',
+        'ms (emulator)',
+        'ms (watch, assumed)',
+      ],
+      rows,
+    ),
+    '',
+    `memory: the model needs ${v.needed!.toLocaleString('en-US')} vars (load ${v.model!.toLocaleString('en-US')} + run ${v.run!.toLocaleString('en-US')}, held after a run) of ${v.freeForModel!.toLocaleString('en-US')} free after the runtime; ${v.freeAfterRun!.toLocaleString('en-US')} left (${v.blocksize} B each)`,
+    ...d.details,
+    ...d.time,
+    `${r.macs} MACs, ${r.bits} decoded bits per inference`,
   ];
   if (r.notes.length) lines.push(...r.notes.map((n) => `note: ${n}`));
   return lines.join('\n');

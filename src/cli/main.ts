@@ -38,8 +38,8 @@ usage: mote <command> [options]   (mote <command> --help for details)
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
   targets    list the boards and engines mote knows, with their budgets
-  fit        check a .mote against a target's flash, RAM and time budgets
-  emulate    run a .mote in a target's emulated engine, with a per-layer profile
+  fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware)
+  emulate    run a .mote in a target's emulator (Bangle.js: its firmware), with a per-layer profile
   devices    list serial ports where a board or a watch bridge could be
   flash      install the runtime and a .mote on a device over a serial port, atomically
   profile    per-layer time and memory of the installed model, measured on the device
@@ -215,7 +215,9 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       return targetsCommand(json);
     case 'fit': {
       // The target's default plan applies unless --plan is given.
-      const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json);
+      const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json, {
+        runs: numberFlag('runs', f.runs, 1, 100),
+      });
       return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
     }
     case 'devices':
@@ -238,7 +240,9 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       if (file) throw new UsageError('emulate-device takes no file argument');
       return (await import('./emulate-device.js')).emulateDeviceCommand(f);
     case 'emulate':
-      return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json);
+      return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json, {
+        runs: numberFlag('runs', f.runs, 1, 100),
+      });
     default:
       if (file) throw new UsageError(`demo takes no file argument`);
       return demoCommand({ target: f.target, outDir: f['out-dir'], json });

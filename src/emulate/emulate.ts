@@ -1,7 +1,8 @@
 // Runs a model in the target's emulator engine (QuickJS with the target's heap limit,
 // Duktape, or Node's vm), all running the shipped runtime bundle with the target's RAM
 // budget as the runtime's memoryLimit; reports outputs, memory, MACs, decoded bits and
-// per-layer time, measured in the emulator and estimated on the device.
+// per-layer time, measured in the emulator and estimated on the device. For banglejs2 and
+// banglejs1, `mote emulate` runs the watch's firmware instead (firmware.ts).
 import { shippedBundle } from '../build/paths.js';
 import type { OpProfile } from '../runtime/model.js';
 import type { ExecutionPlan, Target } from '../../targets/target.js';

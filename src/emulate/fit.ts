@@ -1,7 +1,8 @@
 // Will this model fit this target? Flash (runtime bundle + model), RAM (the runtime's own
 // memory plan, computed by the same code that runs on the device) and estimated latency
 // (a profiled run here, priced by the target's cost model), with concrete suggestions
-// derived from the model when a check fails.
+// derived from the model when a check fails. For banglejs2 and banglejs1, `mote fit`
+// measures on the watch's firmware instead (firmware.ts).
 import { existsSync } from 'node:fs';
 import { RUNTIME_BUNDLE, shippedBundle } from '../build/paths.js';
 import type { Memory, Model, OpProfile } from '../runtime/model.js';

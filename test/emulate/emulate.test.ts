@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { emulate, OutOfBudgetError } from '../../src/emulate/emulate.js';
+import { fmtBytes } from '../../src/emulate/common.js';
 import { estimateOps, estimateTotals } from '../../src/emulate/estimate.js';
 import { load, run } from '../../src/runtime/model.js';
 import { emulateCommand } from '../../src/cli/emulate.js';
@@ -14,7 +15,11 @@ import { getTarget } from '../../targets/index.js';
 import { runtimeBundle } from '../helpers/bundle.js';
 import { codebookModel, digitsModel, smallModel } from './models.js';
 
+// The library's QuickJS stand-in for Bangle.js 2; `mote emulate --target banglejs2` runs the
+// firmware instead (firmware.test.ts), so the command is tested here on a QuickJS target.
 const bangle = getTarget('banglejs2');
+const qjsWatch = getTarget('quickjs-watch');
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-emulate-'));
 let bundleSource = '';
 
@@ -110,7 +115,9 @@ describe('emulate', () => {
   it("a model bigger than the engine's heap fails with the engine's out of memory", async () => {
     const bytes = codebookModel(784, 1024);
     await expect(emulate(bytes, bangle, [], { plan: 'stream', bundleSource })).rejects.toThrow(
-      /^mote: does not fit banglejs2 \(emulated in QuickJS\): the engine's heap is over its limit of 260\.1 KB \(QuickJS: out of memory/,
+      new RegExp(
+        `^mote: does not fit banglejs2 \\(emulated in QuickJS\\): the engine's heap is over its limit of ${esc(fmtBytes(bangle.emulatorMemoryBytes))} \\(QuickJS: out of memory`,
+      ),
     );
   });
 
@@ -121,14 +128,14 @@ describe('emulate', () => {
   });
 });
 
-describe('mote emulate', () => {
+describe('mote emulate on a QuickJS target', () => {
   it('prints outputs, a per-layer table with totals, memory and time', async () => {
     const file = path.join(dir, 'small.mote');
     const input = path.join(dir, 'x.json');
     writeFileSync(file, smallModel());
     writeFileSync(input, JSON.stringify(samples(2, 32)));
-    const out = await emulateCommand(file, 'banglejs2', input, 'stream', false, { bundleSource });
-    expect(out).toMatch(/^.*small\.mote emulated as banglejs2 .* in QuickJS, plan 'stream'$/m);
+    const out = await emulateCommand(file, 'quickjs-watch', input, 'stream', false, { bundleSource });
+    expect(out).toMatch(/^.*small\.mote emulated as quickjs-watch .* in QuickJS, plan 'stream'$/m);
     expect(out).toMatch(/^sample 0: class \d; exit none; output \[/m);
     expect(out).toMatch(/^sample 1: class \d; exit none; output \[/m);
     expect(out).toMatch(
@@ -139,10 +146,13 @@ describe('mote emulate', () => {
     expect(out).toMatch(/^fc1\.softmax\s+softmax\s+softmax\s+-\s+0\s+0\s+4\s/m);
     expect(out).toMatch(/^total\s+576\s+\d+\s+40\s+[\d.]+\s+[\d.]+$/m);
     expect(out).toMatch(
-      /^memory: runtime peak [\d.]+ (KB|B) of 96\.0 KB .*; QuickJS heap peak [\d.]+ KB of 260\.1 KB$/m,
+      new RegExp(
+        `^memory: runtime peak [\\d.]+ (KB|B) of ${esc(fmtBytes(qjsWatch.ramForModelBytes))} .*; QuickJS heap peak [\\d.]+ KB of ${esc(fmtBytes(qjsWatch.emulatorMemoryBytes))}$`,
+        'm',
+      ),
     );
     expect(out).toMatch(
-      /^time per inference: [\d.]+ ms measured in QuickJS; ~[\d.]+ ms estimated on banglejs2; 576 MACs, \d+ decoded bits$/m,
+      /^time per inference: [\d.]+ ms measured in QuickJS; ~[\d.]+ ms estimated on quickjs-watch; 576 MACs, \d+ decoded bits$/m,
     );
   });
 
@@ -150,10 +160,10 @@ describe('mote emulate', () => {
     const file = path.join(dir, 'small.mote');
     writeFileSync(file, smallModel());
     const json = JSON.parse(
-      await emulateCommand(file, undefined, undefined, undefined, true, { bundleSource }),
+      await emulateCommand(file, 'quickjs-watch', undefined, undefined, true, { bundleSource }),
     );
     const host = load(smallModel());
-    expect(json).toMatchObject({ target: 'banglejs2', plan: bangle.defaultPlan, macs: host.macs });
+    expect(json).toMatchObject({ target: 'quickjs-watch', plan: qjsWatch.defaultPlan, macs: host.macs });
     expect(json.layers.map((l: { name: string }) => l.name)).toEqual([
       'fc0',
       'fc0.relu',
@@ -167,9 +177,10 @@ describe('mote emulate', () => {
 
   it('a model that does not fit rejects with the out-of-budget message', async () => {
     const file = path.join(dir, 'big.mote');
-    writeFileSync(file, codebookModel(256, 128));
+    // 256 KB of weights decoded into RAM in plan 'cache' (the file itself is 24 KB).
+    writeFileSync(file, codebookModel(256, 256));
     await expect(
-      emulateCommand(file, undefined, undefined, 'cache', false, { bundleSource }),
-    ).rejects.toThrow(/does not fit banglejs2 \(emulated in QuickJS\): RAM needs/);
+      emulateCommand(file, 'quickjs-watch', undefined, 'cache', false, { bundleSource }),
+    ).rejects.toThrow(/does not fit quickjs-watch \(emulated in QuickJS\): RAM needs/);
   });
 });

@@ -14,6 +14,8 @@ import type { CostModel, Target } from '../../targets/target.js';
 import { runtimeBundle } from '../helpers/bundle.js';
 import { codebookModel, digitsModel, float32Model, smallModel } from './models.js';
 
+// checkFit's static check with banglejs2's descriptor; `mote fit --target banglejs2` measures
+// on the firmware instead (firmware.test.ts), so the command is tested here on a QuickJS target.
 const bangle = getTarget('banglejs2');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-fit-'));
 let bundleSource = '';
@@ -165,30 +167,30 @@ describe('checkFit', () => {
   });
 });
 
-describe('mote fit', () => {
+describe('mote fit on a QuickJS target', () => {
   it('prints a table of checks and a verdict; --json has the same report', async () => {
     const file = path.join(dir, 'small.mote');
     writeFileSync(file, smallModel());
-    const r = await fitCommand(file, 'banglejs2', undefined, false, { bundleSource });
+    const r = await fitCommand(file, 'quickjs-watch', undefined, false, { bundleSource });
     expect(r.ok).toBe(true);
     expect(r.out).toMatch(/^check\s+needed\s+budget\s+result/m);
-    expect(r.out).toMatch(/^flash\s+[\d.]+ KB\s+8\.00 MB\s+pass\s+runtime [\d.]+ KB \+ model/m);
-    expect(r.out).toMatch(/^RAM\s+.*\s+96\.0 KB\s+pass\s+activations/m);
+    expect(r.out).toMatch(/^flash\s+[\d.]+ KB\s+1\.00 MB\s+pass\s+runtime [\d.]+ KB \+ model/m);
+    expect(r.out).toMatch(/^RAM\s+.*\s+192\.0 KB\s+pass\s+activations/m);
     expect(r.out.trimEnd().split('\n').pop()).toBe(r.summary);
-    const json = JSON.parse((await fitCommand(file, 'banglejs2', 'cache', true, { bundleSource })).out);
-    expect(json).toMatchObject({ target: 'banglejs2', plan: 'cache', ok: true });
+    const json = JSON.parse((await fitCommand(file, 'quickjs-watch', 'cache', true, { bundleSource })).out);
+    expect(json).toMatchObject({ target: 'quickjs-watch', plan: 'cache', ok: true });
     expect(json.checks.map((c: { name: string }) => c.name)).toEqual(['flash', 'ram', 'latency']);
   });
 
   it('a model that does not fit: ok false, FAIL row, reason and suggestion', async () => {
     const file = path.join(dir, 'big.mote');
     writeFileSync(file, codebookModel(784, 1024));
-    const r = await fitCommand(file, undefined, 'cache', false, { bundleSource });
+    const r = await fitCommand(file, 'quickjs-watch', 'cache', false, { bundleSource });
     expect(r.ok).toBe(false);
-    expect(r.summary).toMatch(/^does not fit banglejs2: RAM needs 3\.\d\d MB > budget 96\.0 KB$/);
-    expect(r.out).toMatch(/^RAM\s+3\.\d\d MB\s+96\.0 KB\s+FAIL/m);
+    expect(r.summary).toMatch(/^does not fit quickjs-watch: RAM needs 3\.\d\d MB > budget 192\.0 KB$/);
+    expect(r.out).toMatch(/^RAM\s+3\.\d\d MB\s+192\.0 KB\s+FAIL/m);
     expect(r.out).toMatch(/^suggestions:\n {2}- RAM: use plan 'stream' \(RAM [\d.]+ KB\)/m);
-    const json = JSON.parse((await fitCommand(file, undefined, 'cache', true, { bundleSource })).out);
+    const json = JSON.parse((await fitCommand(file, 'quickjs-watch', 'cache', true, { bundleSource })).out);
     expect(json.ok).toBe(false);
   });
 
@@ -196,7 +198,7 @@ describe('mote fit', () => {
     const file = path.join(dir, 'small.mote');
     writeFileSync(file, smallModel());
     await expect(fitCommand(file, 'pdp11', undefined, false, { bundleSource })).rejects.toThrow(UsageError);
-    await expect(fitCommand(file, undefined, 'lazy', false, { bundleSource })).rejects.toThrow(
+    await expect(fitCommand(file, 'quickjs-watch', 'lazy', false, { bundleSource })).rejects.toThrow(
       /--plan must be one of stream, cache, install, got 'lazy'/,
     );
   });
