@@ -326,7 +326,9 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
       const data = toBase64(bytes.subarray(off, off + size));
       return line(`print(require("Storage").write(${n},atob("${data}"),${off},${bytes.length}))`);
     }).forEach((r, i) => {
-      if (r.trim() !== 'true') throw new Error(`firmware ${board}: Storage.write ${name}, chunk ${i}: ${r}`);
+      // Storage may print "Compacting..." (and a spinner) before it answers when flash fills up.
+      const answer = r.trim().split('\n').pop()!.trim();
+      if (answer !== 'true') throw new Error(`firmware ${board}: Storage.write ${name}, chunk ${i}: ${r}`);
     });
   };
 
