@@ -16,12 +16,12 @@ export const banglejs2: Target = {
   // 14-16 bytes each (espruino.com/Bangle.js2, espruino.com/Internals): 12,000 × 14 ≈ 168 KB
   // up to 12,000 × 16 ≈ 188 KB for all of JS. We count the lower figure.
   jsHeapBytes: 12000 * 14,
-  // A fresh QuickJS context holds ~52 KB of built-ins and the compiled runtime ~65 KB more
-  // (measured with dumpMemoryUsage; the flash path added ~8 KB); Espruino keeps built-ins
-  // in flash and the runtime as ~19 KB of source text (1,370 variables, measured on the
-  // firmware). So QuickJS gets the JS heap plus that ~104 KB difference. A stand-in only:
-  // what fits on the watch is measured on its firmware (test/targets/firmware-models.test.ts).
-  emulatorMemoryBytes: 12000 * 14 + 104 * KB,
+  // A fresh QuickJS context holds ~52 KB of built-ins and the compiled runtime ~75 KB more
+  // (measured with dumpMemoryUsage; the flash path grew it); Espruino keeps built-ins in
+  // flash and the runtime as ~41 KB of source text (about 1,500 variables, measured on the
+  // firmware). So QuickJS gets the JS heap plus that ~120 KB difference. A stand-in only:
+  // what fits on the watch is measured on its firmware (`mote fit --target banglejs2`).
+  emulatorMemoryBytes: 12000 * 14 + 120 * KB,
   // Leave over half the JS heap to the app, the runtime's own code and the watch's UI.
   ramForModelBytes: 96 * KB,
   // 1 MB internal flash (mostly firmware) + 8 MB external SPI flash for Storage files

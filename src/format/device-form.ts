@@ -2,7 +2,7 @@
 // runtime's own code: what a device writes to `<name>.d` at the model's first load by
 // name. The bridge and the firmware tests send it beside the model to skip that step.
 import { isConvWeight, load } from '../runtime/model.js';
-import { formSize, sparseRows, writeForm, type FormTensor } from '../runtime/device-form.js';
+import { formSize, rowKind, writeForm, type FormTensor } from '../runtime/device-form.js';
 
 /** The device form's bytes, or null when the model streams no compressed weights. */
 export function deviceForm(bytes: Uint8Array): Uint8Array | null {
@@ -13,7 +13,7 @@ export function deviceForm(bytes: Uint8Array): Uint8Array | null {
       list.push({
         index,
         t: m.tensors[index],
-        sparse: sparseRows(m.tensors[index], isConvWeight(m, index)),
+        kind: rowKind(m.tensors[index], isConvWeight(m, index)),
         bytes,
       });
   });

@@ -1,22 +1,28 @@
 // The device form of a model: the weights it streams, decoded once into rows that
 // Espruino's native helpers take as they are, kept in a Storage file beside the model.
 // Measured on the Bangle.js 2 firmware (docs/FIRMWARE-COSTS.md): decoding a Huffman
-// symbol in JS costs ~400 µs, a weight in a float32 row read from flash and handed to
-// E.convolve well under 1 µs. So Huffman stays the form that travels and is stored, and
-// decoding happens once: here, on the device at first load, or on the host (same code).
+// symbol in JS costs ~400 µs, a weight in a row handed to E.mapInPlace and E.convolve
+// well under 1 µs. So Huffman stays the form that travels and is stored, and decoding
+// happens once: here, on the device at first load, or on the host (same code).
 //
 // Layout (little-endian u32s): magic 'MOTD', the .mote's CRC-32 (a reflashed model makes
 // the form stale), entry count, then per entry [tensor, kind, at, rows]:
 // - dense rows (kind 0): row r's float32 values at at + r * rowLength * 4;
 // - sparse rows (kind 1): at `at` a table of [offset, count] per row; a row is its column
-//   indices (u16, padded to 4 bytes) then its float32 values, non-zeros only.
+//   indices (u16, padded to 4 bytes) then its float32 values, non-zeros only;
+// - code rows (kind 2, clustered weights): [bits, codebook size n], n float32 centroids,
+//   then each row's cluster indices packed `bits` to a code, MSB first, each row starting
+//   on a 4-byte boundary: E.mapInPlace(codes, row, codebook, bits) unpacks a row and
+//   looks its weights up in one native call.
 import { fail } from './errors.js';
 import { readValues, valueReader } from './decode.js';
-import { KIND_SPARSE, TensorInfo } from './tensors.js';
+import { readRun, rewind, SymbolReader } from './symbols.js';
+import { KIND_CODEBOOK, KIND_SPARSE, TensorInfo } from './tensors.js';
 
 export var FORM_MAGIC = 0x44544f4d;
 export var ROWS_DENSE = 0;
 export var ROWS_SPARSE = 1;
+export var ROWS_CODES = 2;
 
 /** Where a streamed tensor's rows are. */
 export interface Rows {
@@ -25,21 +31,22 @@ export interface Rows {
   kind: number;
   rows: number;
   rowLength: number;
-  /** Dense: row 0's offset. */
+  /** Dense and code rows: row 0's offset. */
   at: number;
   /** Sparse: offset and count per row. */
   table: Uint32Array | null;
+  /** Codes: bits per code, bytes per row, the centroids, and the packed rows when in RAM. */
+  bits: number;
+  rowBytes: number;
+  codebook: Float32Array | null;
+  packed: Uint8Array | null;
 }
 
-/**
- * One tensor to put in the device form, its blob readable from RAM. `sparse`: rows of
- * non-zeros (dense layers of pruned weights); else float32 rows (conv kernels, which
- * the conv kernel reads whole).
- */
+/** One tensor to put in the device form, its blob readable from RAM, and its rowKind(). */
 export interface FormTensor {
   index: number;
   t: TensorInfo;
-  sparse: boolean;
+  kind: number;
   bytes: Uint8Array;
 }
 
@@ -48,24 +55,43 @@ export function rowCount(t: TensorInfo): number {
   return t.shape.length > 1 ? t.shape[0] : 1;
 }
 
+/**
+ * The rows a weight tensor takes: sparse rows for a pruned dense layer, code rows for
+ * clustered weights, else float32 rows (conv kernels are read whole, so never sparse).
+ */
+export function rowKind(t: TensorInfo, conv: boolean): number {
+  if (t.kind === KIND_SPARSE && !conv) return ROWS_SPARSE;
+  return t.kind === KIND_CODEBOOK ? ROWS_CODES : ROWS_DENSE;
+}
+
 function headerBytes(n: number): number {
   return 12 + 16 * n;
 }
 
-/** The form's size: exact for dense rows, a bound for sparse ones (every entry kept). */
-export function formSize(list: { t: TensorInfo; sparse: boolean }[]): number {
+/** The form's size: exact for dense and code rows, a bound for sparse ones (every entry kept). */
+export function formSize(list: { t: TensorInfo; kind: number }[]): number {
   var size = headerBytes(list.length);
-  for (var i = 0; i < list.length; i++) size += tensorBytes(list[i].t, list[i].sparse);
+  for (var i = 0; i < list.length; i++) size += tensorBytes(list[i].t, list[i].kind);
   return size;
 }
 
-function tensorBytes(t: TensorInfo, sparse: boolean): number {
-  return sparse ? rowCount(t) * 10 + 6 * t.gaps!.count : t.size * 4;
+function tensorBytes(t: TensorInfo, kind: number): number {
+  var rows = rowCount(t);
+  if (kind === ROWS_SPARSE) return rows * 10 + 6 * t.gaps!.count;
+  if (kind === ROWS_CODES) return 8 + 4 * t.floats!.length + rows * codeRowBytes(t);
+  return t.size * 4;
 }
 
-/** Whether a weight tensor's device form is sparse rows (a pruned dense layer's). */
-export function sparseRows(t: TensorInfo, conv: boolean): boolean {
-  return t.kind === KIND_SPARSE && !conv;
+/** Bits per cluster index. */
+function codeBits(t: TensorInfo): number {
+  var bits = 1;
+  while (1 << bits < t.floats!.length) bits++;
+  return bits;
+}
+
+/** Bytes per packed row, rounded up to 4 so that every row starts aligned. */
+function codeRowBytes(t: TensorInfo): number {
+  return (((t.size / rowCount(t)) * codeBits(t) + 31) >> 5) * 4;
 }
 
 /**
@@ -90,10 +116,10 @@ export function writeForm(
   for (i = 0; i < n; i++) {
     var t = list[i].t;
     head[3 + 4 * i] = list[i].index;
-    head[4 + 4 * i] = list[i].sparse ? ROWS_SPARSE : ROWS_DENSE;
+    head[4 + 4 * i] = list[i].kind;
     head[5 + 4 * i] = at;
     head[6 + 4 * i] = rowCount(t);
-    at += tensorBytes(t, list[i].sparse);
+    at += tensorBytes(t, list[i].kind);
   }
   write(new Uint8Array(head.buffer), 0);
   for (i = 0; i < n; i++) writeRows(list[i], head[5 + 4 * i], write);
@@ -104,9 +130,13 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
   var rows = rowCount(t);
   var len = t.size / rows;
   var r = valueReader(f.bytes, t);
-  var row = new Float32Array(len);
   var k: number;
-  if (!f.sparse) {
+  if (f.kind === ROWS_CODES) {
+    writeCodes(t, r.index!, at, write);
+    return;
+  }
+  if (f.kind === ROWS_DENSE) {
+    var row = new Float32Array(len);
     for (k = 0; k < rows; k++, at += len * 4) {
       readValues(r, row, len);
       write(new Uint8Array(row.buffer), at);
@@ -114,42 +144,114 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
     return;
   }
   if (len > 65535) fail("tensor '" + t.name + "'", t.start, 'rows of ' + len + ' values are too long');
+  writeSparse(t, r.gaps!, r.index, at, write);
+}
+
+/**
+ * Sparse rows from the entry streams, a chunk of entries at a time: work per stored entry,
+ * not per weight (a pruned layer stores a tenth of its weights or less).
+ */
+function writeSparse(
+  t: TensorInfo,
+  gs: SymbolReader,
+  ix: SymbolReader | null,
+  at: number,
+  write: (data: Uint8Array, at: number) => void,
+): void {
+  var rows = rowCount(t);
+  var len = t.size / rows;
   var table = new Uint32Array(2 * rows);
   var cols = new Uint16Array(len);
   var vals = new Float32Array(len);
+  var gaps = new Uint8Array(CHUNK);
+  var chunk = new Float32Array(CHUNK);
   var next = at + rows * 8;
-  for (k = 0; k < rows; k++) {
-    readValues(r, row, len);
-    var c = 0;
-    for (var j = 0; j < len; j++) {
-      if (row[j] !== 0) {
-        cols[c] = j;
-        vals[c++] = row[j];
-      }
-    }
-    table[2 * k] = next;
-    table[2 * k + 1] = c;
+  var row = 0;
+  var c = 0;
+  var pos = -1;
+  function flush(): void {
+    table[2 * row] = next;
+    table[2 * row + 1] = c;
     var pad = (c * 2 + 3) & ~3;
     if (c) {
       write(new Uint8Array(cols.buffer, 0, c * 2), next);
       write(new Uint8Array(vals.buffer, 0, c * 4), next + pad);
     }
     next += pad + c * 4;
+    row++;
+    c = 0;
   }
+  rewind(gs);
+  if (ix) rewind(ix);
+  for (var e = 0, left = t.gaps!.count; left > 0;) {
+    var k = left < CHUNK ? left : CHUNK;
+    readRun(gs, gaps, k, null);
+    if (ix) readRun(ix, chunk, k, t.floats);
+    else for (var j = 0; j < k; j++) chunk[j] = t.floats![e + j];
+    for (j = 0; j < k; j++) {
+      pos += gaps[j] + 1;
+      if (pos >= t.size)
+        fail(gs.where, gs.pos, 'entry ' + (e + j) + ' lands at ' + pos + ', past ' + t.size + ' weights');
+      while (pos >= (row + 1) * len) flush();
+      // Filler entries (a gap too long for its width) hold zeros: not kept.
+      if (chunk[j] !== 0) {
+        cols[c] = pos - row * len;
+        vals[c++] = chunk[j];
+      }
+    }
+    e += k;
+    left -= k;
+  }
+  while (row < rows) flush();
   write(new Uint8Array(table.buffer), at);
 }
 
+/** Entries decoded per step when writing sparse rows. */
+var CHUNK = 256;
+
+function writeCodes(
+  t: TensorInfo,
+  index: SymbolReader,
+  at: number,
+  write: (data: Uint8Array, at: number) => void,
+): void {
+  var rows = rowCount(t);
+  var len = t.size / rows;
+  var bits = codeBits(t);
+  var n = t.floats!.length;
+  var head = new Uint32Array(2 + n);
+  head[0] = bits;
+  head[1] = n;
+  new Float32Array(head.buffer, 8, n).set(t.floats!);
+  write(new Uint8Array(head.buffer), at);
+  at += head.byteLength;
+  var rb = codeRowBytes(t);
+  var codes = new Uint8Array(len);
+  var packed = new Uint8Array(rb);
+  for (var k = 0; k < rows; k++, at += rb) {
+    readRun(index, codes, len, null);
+    for (var z = 0; z < rb; z++) packed[z] = 0;
+    // Code j's bits, most significant first, at bit positions j * bits onwards.
+    for (var j = 0, pos = 0; j < len; j++)
+      for (var b = bits - 1; b >= 0; b--, pos++)
+        if ((codes[j] >> b) & 1) packed[pos >> 3] |= 0x80 >> (pos & 7);
+    write(packed, at);
+  }
+}
+
 /**
- * Reads a device form's header and sparse tables; null when it is missing, stale or is
- * not the form of exactly `expect` (tensor indices, in order, sparse rows where `sparse`),
- * so the caller rebuilds it.
+ * Reads a device form's header and tables (`block` views the file, `copy` copies into RAM
+ * what is read at every inference); null when it is missing, stale or is not the
+ * form of exactly `expect` (tensor indices, in order, of the row kinds `kinds`), so the
+ * caller rebuilds it.
  */
 export function readForm(
   block: (at: number, n: number) => ArrayBuffer,
+  copy: (at: number, n: number) => ArrayBuffer,
   size: number,
   crc: number,
   expect: number[],
-  sparse: boolean[],
+  kinds: number[],
   tensors: TensorInfo[],
 ): Rows[] | null {
   var n = expect.length;
@@ -163,22 +265,35 @@ export function readForm(
     var at = head[5 + 4 * i];
     var rows = head[6 + 4 * i];
     var len = t.size / rowCount(t);
-    if (
-      head[3 + 4 * i] !== expect[i] ||
-      rows !== rowCount(t) ||
-      kind !== (sparse[i] ? ROWS_SPARSE : ROWS_DENSE)
-    )
-      return null;
+    if (head[3 + 4 * i] !== expect[i] || rows !== rowCount(t) || kind !== kinds[i]) return null;
+    if (at + tensorBytes(t, kind) > size && kind !== ROWS_SPARSE) return null;
     var table: Uint32Array | null = null;
-    if (kind === ROWS_SPARSE) {
+    var codebook: Float32Array | null = null;
+    if (kind === ROWS_CODES) {
+      var ch = new Uint32Array(block(at, 8));
+      if (ch[0] !== codeBits(t) || ch[1] !== t.floats!.length) return null;
+      codebook = new Float32Array(copy(at + 8, ch[1] * 4));
+      at += 8 + ch[1] * 4;
+    } else if (kind === ROWS_SPARSE) {
       if (at + rows * 8 > size) return null;
-      table = new Uint32Array(block(at, rows * 8));
+      table = new Uint32Array(copy(at, rows * 8));
       for (var k = 0; k < rows; k++) {
         var c = table[2 * k + 1];
         if (c > len || table[2 * k] + ((c * 2 + 3) & ~3) + c * 4 > size) return null;
       }
-    } else if (at + t.size * 4 > size) return null;
-    out.push({ block: block, kind: kind, rows: rows, rowLength: len, at: at, table: table });
+    }
+    out.push({
+      block: block,
+      kind: kind,
+      rows: rows,
+      rowLength: len,
+      at: at,
+      table: table,
+      bits: codebook ? codeBits(t) : 0,
+      rowBytes: codebook ? codeRowBytes(t) : 0,
+      codebook: codebook,
+      packed: null,
+    });
   }
   return out;
 }

@@ -1,18 +1,44 @@
 // Dense layers over rows in flash (device-form.ts), the way Espruino runs them fast: JS
 // once per row, native code per weight. A row is copied into RAM as one block, its dot
-// product is one E.convolve; a sparse row gathers its inputs with one E.mapInPlace.
+// product is one E.convolve; a sparse row gathers its inputs with one E.mapInPlace, a row
+// of cluster codes is unpacked and looked up by one E.mapInPlace.
 import type { Rows } from './device-form.js';
 
 /** Espruino's E.convolve and E.mapInPlace (kernels.ts Native describes convolve). */
 export interface RowNative {
   convolve(arr1: ArrayLike<number>, arr2: ArrayLike<number>, offset: number): number;
-  mapInPlace(from: ArrayLike<number>, to: Float32Array, map: Float32Array): void;
+  /** to[i] = map[from[i]], `from` read as packed `bits`-bit codes (MSB first) when given. */
+  mapInPlace(from: ArrayLike<number>, to: Float32Array, map: Float32Array, bits?: number): void;
 }
 
-/** Row `k` of dense rows, as float32 values in RAM. */
-export function denseRow(w: Rows, k: number): Float32Array {
-  var n = w.rowLength;
-  return new Float32Array(w.block(w.at + k * n * 4, n * 4));
+/** Row `k`'s packed codes (code rows): a view when the rows are in RAM, else a block read. */
+function codesOf(w: Rows, k: number): Uint8Array {
+  var rb = w.rowBytes;
+  return w.packed ? w.packed.subarray(k * rb, (k + 1) * rb) : new Uint8Array(w.block(w.at + k * rb, rb));
+}
+
+/**
+ * Rows k .. k + n - 1 of dense or code rows as float32 values, one after the other, in
+ * `into` (at least n rows long) or a new array.
+ */
+export function rowValues(w: Rows, k: number, n: number, nat: RowNative, into?: Float32Array): Float32Array {
+  var len = w.rowLength;
+  if (!w.codebook) {
+    var rows = new Float32Array(w.block(w.at + k * len * 4, n * len * 4));
+    if (!into) return rows;
+    into.set(rows);
+    return into;
+  }
+  var out = into || new Float32Array(n * len);
+  // A single row unpacks straight into `out`; several into views of it (offsets stay small).
+  for (var j = 0; j < n; j++)
+    nat.mapInPlace(
+      codesOf(w, k + j),
+      n === 1 ? out : out.subarray(j * len, (j + 1) * len),
+      w.codebook,
+      w.bits,
+    );
+  return out;
 }
 
 /** out = W·x + b over rows in flash; `gathered` holds a row's worth of gathered inputs. */
@@ -26,9 +52,17 @@ export function denseFlash(
 ): void {
   var rows = w.rows;
   var o: number;
+  if (w.codebook) {
+    // Codes unpacked and looked up into `gathered` (a row long) by one native call per row.
+    for (o = 0; o < rows; o++) {
+      nat.mapInPlace(codesOf(w, o), gathered, w.codebook, w.bits);
+      out[o] = (b ? b[o] : 0) + nat.convolve(x, gathered, 0);
+    }
+    return;
+  }
   if (!w.table) {
     // x has exactly a row's length, so convolve walks each row once from its start.
-    for (o = 0; o < rows; o++) out[o] = (b ? b[o] : 0) + nat.convolve(x, denseRow(w, o), 0);
+    for (o = 0; o < rows; o++) out[o] = (b ? b[o] : 0) + nat.convolve(x, rowValues(w, o, 1, nat), 0);
     return;
   }
   var t = w.table;

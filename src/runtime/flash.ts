@@ -1,15 +1,16 @@
-// Files in Espruino's Storage (flash), read the way the firmware makes cheap: on
-// Bangle.js 2, Storage is external flash, and a typed array over a Storage file pays a
-// flash read for every element it touches (57 µs each). E.toString copies a block into a
-// RAM string in native code, and E.toArrayBuffer views that string without copying, so a
-// block costs one call and a few variables (docs/FIRMWARE-COSTS.md).
+// Files in Espruino's Storage (flash). `require("Storage").read(name, at, n)` returns a
+// string that stays in flash, and E.toArrayBuffer views it without copying: a few
+// variables and ~20 µs whatever its size, but every element touched later is a flash read
+// (docs/FIRMWARE-COSTS.md). So a block read once per inference (a weight row) is used in
+// place by the native helpers, and what is read again and again (tables, biases,
+// codebooks, resident codes) is copied into RAM once.
 import { fail } from './errors.js';
 
 /** The parts of Espruino's `E` the flash path uses. */
 interface EspruinoE {
-  toString(s: unknown): string;
   toArrayBuffer(s: string): ArrayBuffer;
   CRC32(s: unknown): number;
+  mapInPlace?: unknown;
 }
 
 interface StorageModule {
@@ -34,11 +35,10 @@ export interface FlashFile {
 
 /** Espruino's Storage module, when this engine is Espruino with the helpers the flash path needs. */
 export function storage(): StorageModule | null {
-  // E.toString must be Espruino's own, not the Object.prototype one every object has.
   if (
     typeof E === 'undefined' ||
     !E ||
-    E.toString === Object.prototype.toString ||
+    typeof E.mapInPlace !== 'function' ||
     typeof E.CRC32 !== 'function' ||
     typeof E.toArrayBuffer !== 'function'
   )
@@ -59,10 +59,15 @@ export function openFlash(name: string): FlashFile {
   return { storage: s!, name: name, size: whole!.length, view: new Uint8Array(E!.toArrayBuffer(whole!)) };
 }
 
-/** bytes [at, at + n) of the file, copied into RAM (an ArrayBuffer over a RAM string). */
+/** Bytes [at, at + n) of the file, in flash (read each element once at most). */
 export function readBlock(f: FlashFile, at: number, n: number): ArrayBuffer {
   if (at < 0 || n < 0 || at + n > f.size) fail(f.name, at, 'read of ' + n + ' bytes runs past the file');
-  return E!.toArrayBuffer(E!.toString(f.storage.read(f.name, at, n)));
+  return E!.toArrayBuffer(f.storage.read(f.name, at, n)!);
+}
+
+/** Bytes [at, at + n) of the file, copied into RAM (for data read many times). */
+export function copyBlock(f: FlashFile, at: number, n: number): ArrayBuffer {
+  return new Uint8Array(new Uint8Array(readBlock(f, at, n))).buffer as ArrayBuffer;
 }
 
 /** CRC-32 of bytes [at, at + n) of the file, computed natively. */

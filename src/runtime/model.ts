@@ -39,9 +39,9 @@ import { globalAvgPool, pool2d } from './pool.js';
 import { activate, logSoftmax } from './activations.js';
 import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
 import { le32, readFromFlash, utf8 } from './cursor.js';
-import { flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
-import { FormTensor, formSize, readForm, Rows, rowCount, sparseRows, writeForm } from './device-form.js';
-import { denseFlash, denseRow, RowNative } from './flash-kernels.js';
+import { copyBlock, flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
+import { FormTensor, formSize, readForm, Rows, rowCount, rowKind, writeForm } from './device-form.js';
+import { denseFlash, rowValues, RowNative } from './flash-kernels.js';
 import { convPatches, patchable, patchIndex } from './conv-patches.js';
 import { tensorInfo } from './tensors.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
@@ -187,7 +187,7 @@ export function load(src: Uint8Array | string, options?: LoadOptions): Model {
   // Header and tables are read from flash; arrays in them are copied out a block at a time.
   readFromFlash({
     block: function (at: number, n: number) {
-      return readBlock(f, at, n);
+      return copyBlock(f, at, n);
     },
     lazyFloats: LAZY_FLOATS,
   });
@@ -262,7 +262,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     if (flash && t.kind === KIND_FLOAT32 && !t.floats) {
       // Left in flash by the reader: a streamed weight stays there, anything else is copied.
       if (isBias[i]) {
-        t.floats = new Float32Array(readBlock(flash, t.start, t.size * 4));
+        t.floats = new Float32Array(copyBlock(flash, t.start, t.size * 4));
         resident += t.size * 4;
       } else {
         inPlace[i] = true;
@@ -470,6 +470,10 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
             rowLength: rowLength(t),
             at: t.start,
             table: null,
+            bits: 0,
+            rowBytes: 0,
+            codebook: null,
+            packed: null,
           }
         : null,
     );
@@ -483,22 +487,25 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
   function block(at: number, n: number): ArrayBuffer {
     return readBlock(dev!, at, n);
   }
-  var sparse = formed.map(function (i) {
-    return sparseRows(tensors[i], isConvWeight(m, i));
+  var kinds = formed.map(function (i) {
+    return rowKind(tensors[i], isConvWeight(m, i));
   });
-  var rows = dev ? readForm(block, dev.size, crc, formed, sparse, tensors) : null;
+  function copy(at: number, n: number): ArrayBuffer {
+    return copyBlock(dev!, at, n);
+  }
+  var rows = dev ? readForm(block, copy, dev.size, crc, formed, kinds, tensors) : null;
   if (!rows) {
     st.erase(name);
     var list: FormTensor[] = [];
     readFromFlash(null);
     for (i = 0; i < formed.length; i++) {
       t = tensors[formed[i]];
-      // Decoded from a RAM copy of the blob: a byte read from flash costs tens of µs.
-      var blob = new Uint8Array(readBlock(f, t.start, t.end - t.start));
+      // Decoded from a RAM copy of the blob: each byte is read several times.
+      var blob = new Uint8Array(copyBlock(f, t.start, t.end - t.start));
       list.push({
         index: formed[i],
         t: tensorInfo(blob, t.name, t.shape, t.kind, 0, blob.length),
-        sparse: sparse[i],
+        kind: kinds[i],
         bytes: blob,
       });
     }
@@ -508,10 +515,31 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
         fail(name, at, 'Storage is full: the decoded weights need ' + size + ' bytes');
     });
     dev = openFlash(name);
-    rows = readForm(block, dev.size, crc, formed, sparse, tensors);
+    rows = readForm(block, copy, dev.size, crc, formed, kinds, tensors);
     if (!rows) fail(name, 0, 'the decoded weights did not read back');
   }
   for (i = 0; i < formed.length; i++) m.rows[formed[i]] = rows![i];
+  residentCodes(m, rows!);
+}
+
+/**
+ * Code rows move into RAM while they take at most a quarter of the free variables (and
+ * stay under the 64 KB view limit): a row then costs no flash read, only its unpacking.
+ * The digits MLP's 3-bit codes are 20 KB, read from flash they would cost ~1 µs a byte.
+ */
+function residentCodes(m: Model, rows: Rows[]): void {
+  var v = freeVariables();
+  if (!v) return;
+  var budget = (v.free * v.blocksize) / 4;
+  for (var i = 0; i < rows.length; i++) {
+    var w = rows[i];
+    var bytes = w.rows * w.rowBytes;
+    if (!w.codebook || bytes > 65536 || bytes > budget) continue;
+    w.packed = new Uint8Array(new Uint8Array(w.block(w.at, bytes)));
+    budget -= bytes;
+    m.memory.resident += bytes;
+    m.memory.peak += bytes;
+  }
 }
 
 /** Weight bytes the patch kernel holds at once (conv-patches.ts BLOCK_BYTES). */
@@ -697,7 +725,7 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
         a,
         function (o0: number, n: number) {
           return fr
-            ? new Float32Array(fr.block(fr.at + o0 * rowLen * 4, n * rowLen * 4))
+            ? rowValues(fr, o0, n, m.native as unknown as RowNative)
             : w!.subarray(o0 * rowLen, (o0 + n) * rowLen);
         },
         bias,
@@ -711,7 +739,7 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
     }
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
-      var wr = w || (fr ? denseRow(fr, oc) : m.row);
+      var wr = w || (fr ? rowValues(fr, oc, 1, m.native as unknown as RowNative) : m.row);
       if (r) readValues(r, m.row, rowLen);
       convChannel(a, wr, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
     }
