@@ -6,9 +6,6 @@
 import type { ConvShape } from './conv.js';
 import type { RowNative } from './flash-kernels.js';
 
-/** Weight bytes of a block of output channels held in RAM at once. */
-var BLOCK_BYTES = 4096;
-
 /** Whether the patch kernel applies: every window inside the input (no padding), one group. */
 export function patchable(s: ConvShape): boolean {
   return (
@@ -34,7 +31,8 @@ export function patchIndex(s: ConvShape): Uint16Array {
 
 /**
  * The conv's output for every channel. `weights(o0, n)` returns channels o0..o0+n-1's
- * weights, [kH, kW, C] each, one after the other, from flash or RAM.
+ * weights, [kH, kW, C] each, one after the other, in RAM; `blockBytes` bounds a block of
+ * them (each block gathers every patch again, so bigger blocks gather less).
  */
 export function convPatches(
   x: Float32Array,
@@ -44,11 +42,12 @@ export function convPatches(
   s: ConvShape,
   idx: Uint16Array,
   patch: Float32Array,
+  blockBytes: number,
   nat: RowNative,
 ): void {
   var K = idx.length;
   var oc = s.oc;
-  var per = Math.max(1, Math.min(oc, Math.floor(BLOCK_BYTES / (K * 4))));
+  var per = Math.max(1, Math.min(oc, Math.floor(blockBytes / (K * 4))));
   var lo = s.lo;
   var hi = s.hi;
   var rowStep = s.sh * s.w * s.c;

@@ -18,18 +18,18 @@ function codesOf(w: Rows, k: number): Uint8Array {
 }
 
 /**
- * Rows k .. k + n - 1 of dense or code rows as float32 values, one after the other, in
- * `into` (at least n rows long) or a new array.
+ * Rows k .. k + n - 1 of dense or code rows as float32 values, one after the other.
+ * `reuse`: the caller reads them many times (a conv's kernels), so float32 rows are copied
+ * into RAM once (a read from flash costs ~1 µs a value every time); a dense layer reads
+ * each row once, in place.
  */
-export function rowValues(w: Rows, k: number, n: number, nat: RowNative, into?: Float32Array): Float32Array {
+export function rowValues(w: Rows, k: number, n: number, nat: RowNative, reuse: boolean): Float32Array {
   var len = w.rowLength;
   if (!w.codebook) {
     var rows = new Float32Array(w.block(w.at + k * len * 4, n * len * 4));
-    if (!into) return rows;
-    into.set(rows);
-    return into;
+    return reuse ? new Float32Array(rows) : rows;
   }
-  var out = into || new Float32Array(n * len);
+  var out = new Float32Array(n * len);
   // A single row unpacks straight into `out`; several into views of it (offsets stay small).
   for (var j = 0; j < n; j++)
     nat.mapInPlace(
@@ -62,7 +62,7 @@ export function denseFlash(
   }
   if (!w.table) {
     // x has exactly a row's length, so convolve walks each row once from its start.
-    for (o = 0; o < rows; o++) out[o] = (b ? b[o] : 0) + nat.convolve(x, rowValues(w, o, 1, nat), 0);
+    for (o = 0; o < rows; o++) out[o] = (b ? b[o] : 0) + nat.convolve(x, rowValues(w, o, 1, nat, false), 0);
     return;
   }
   var t = w.table;

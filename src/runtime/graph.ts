@@ -4,6 +4,7 @@ import { fail } from './errors.js';
 import { Cursor, cursor, f32, str, u16, u8 } from './cursor.js';
 import { readShape, TensorInfo } from './tensors.js';
 import { Sections } from './container.js';
+import { checkTables } from './flash.js';
 import { checkOp, NO_TENSOR, OP_ATTRS, OP_CONV2D, OP_DENSE, OP_NAMES, OP_PRELU } from './ops.js';
 
 export {
@@ -87,7 +88,10 @@ export function readGraph(bytes: Uint8Array, s: Sections, tensors: TensorInfo[])
   for (i = 0; i < g.inputs.length; i++) ready[g.inputs[i]] = true;
   g.outputs = readValueList(c, nv, 'output');
   var no = u16(c, 'op count');
-  for (i = 0; i < no; i++) g.ops.push(readOp(c, i, g, tensors, ready));
+  for (i = 0; i < no; i++) {
+    checkTables('op ' + i + ' of ' + no);
+    g.ops.push(readOp(c, i, g, tensors, ready));
+  }
   for (i = 0; i < g.outputs.length; i++) {
     if (!ready[g.outputs[i]])
       fail(c.where, c.pos, "output '" + g.values[g.outputs[i]].name + "' is never computed");

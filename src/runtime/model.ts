@@ -111,8 +111,11 @@ export interface Model {
   convs: (ConvShape | null)[];
   /** Per op: the patch kernel's gather index (conv-patches.ts), where it runs the conv. */
   patchIdx: (Uint16Array | null)[];
-  /** One receptive field, gathered (the largest patch of any conv). */
+  /** One receptive field, gathered (the largest patch of any conv), and the weight block size. */
   patch: Float32Array;
+  patchBlock: number;
+  /** Per op: true where its work is already done by the op before (a fused ReLU). */
+  skip: boolean[];
   /** The index odometer of the tensor-walking kernels (rank ≤ 8). */
   idx: number[];
   chunkGaps: Uint8Array;
@@ -313,7 +316,8 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
       patchBytes += K * 2;
     }
   }
-  if (patchSize) patchBytes += patchSize * 4 + Math.max(PATCH_BLOCK, patchSize * 4);
+  // The weight block is sized once the model's buffers exist (patchBlockBytes); 4 KB at least.
+  if (patchSize) patchBytes += patchSize * 4 + Math.max(4096, patchSize * 4);
   var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow + patchBytes;
   var memory: Memory = {
     activations: activations,
@@ -352,6 +356,8 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     convs: convs,
     patchIdx: [],
     patch: new Float32Array(patchSize),
+    patchBlock: 4096,
+    skip: [],
     idx: [0, 0, 0, 0, 0, 0, 0, 0],
     chunkGaps: new Uint8Array(chunk),
     chunkValues: new Float32Array(chunk),
@@ -388,6 +394,8 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   }
   if (quant) m.qplans = int8!.prepareQuant(graph, tensors, quant, bytes);
   if (flash) flashRows(m, flash, inPlace, formed, bytes);
+  if (nat && typeof nat.mapInPlace === 'function' && !opts.accelerator) fuseRelus(m, slots.ofValue);
+  if (patchSize) m.patchBlock = patchBlockBytes();
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {
@@ -413,6 +421,30 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     m.engine = opts.accelerator.name;
   }
   return m;
+}
+
+/**
+ * On Espruino, a ReLU that runs in place on the output of a conv that nothing else reads
+ * becomes the conv's clamp at 0, and its own pass over the output (JS per element there)
+ * is skipped.
+ */
+function fuseRelus(m: Model, slotOf: number[]): void {
+  var g = m.graph;
+  var readers: number[] = [];
+  var i: number;
+  for (i = 0; i < g.ops.length; i++)
+    for (var j = 0; j < g.ops[i].inputs.length; j++)
+      readers[g.ops[i].inputs[j]] = (readers[g.ops[i].inputs[j]] || 0) + 1;
+  for (i = 0; i < g.outputs.length; i++) readers[g.outputs[i]] = 2;
+  for (i = 0; i + 1 < g.ops.length; i++) {
+    var c = m.convs[i];
+    var conv = g.ops[i];
+    var relu = g.ops[i + 1];
+    if (!c || m.qbufs[conv.output] || relu.code !== OP_RELU || relu.input !== conv.output) continue;
+    if (readers[conv.output] !== 1 || slotOf[relu.output] !== slotOf[conv.output]) continue;
+    if (c.lo < 0) c.lo = 0;
+    m.skip[i + 1] = true;
+  }
 }
 
 /** Element-wise ops that may write over their input (activations.ts activate). */
@@ -542,8 +574,16 @@ function residentCodes(m: Model, rows: Rows[]): void {
   }
 }
 
-/** Weight bytes the patch kernel holds at once (conv-patches.ts BLOCK_BYTES). */
-var PATCH_BLOCK = 4096;
+/**
+ * Weight bytes the patch kernel holds at once, sized after the model's buffers exist: an
+ * eighth of the memory still free, 4 to 16 KB (LeNet-5's second conv gathers its 64
+ * patches 25 times with 4 KB, 7 times with 16 KB).
+ */
+function patchBlockBytes(): number {
+  var v = freeVariables();
+  var bytes = v ? Math.floor((v.free * v.blocksize) / 8) : 4096;
+  return Math.max(4096, Math.min(16384, bytes));
+}
 
 /**
  * Whether the patch kernel runs this conv: on Espruino (E.mapInPlace), float, no padding,
@@ -725,7 +765,7 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
         a,
         function (o0: number, n: number) {
           return fr
-            ? rowValues(fr, o0, n, m.native as unknown as RowNative)
+            ? rowValues(fr, o0, n, m.native as unknown as RowNative, true)
             : w!.subarray(o0 * rowLen, (o0 + n) * rowLen);
         },
         bias,
@@ -733,13 +773,14 @@ function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
         c,
         idx,
         m.patch,
+        m.patchBlock,
         m.native as unknown as RowNative,
       );
       return;
     }
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
-      var wr = w || (fr ? rowValues(fr, oc, 1, m.native as unknown as RowNative) : m.row);
+      var wr = w || (fr ? rowValues(fr, oc, 1, m.native as unknown as RowNative, true) : m.row);
       if (r) readValues(r, m.row, rowLen);
       convChannel(a, wr, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
     }
@@ -810,6 +851,7 @@ export function step(m: Model, o: number): void {
   var a = m.buffers[op.input];
   var out = m.buffers[op.output];
   var fast = m.fast[o];
+  if (m.skip[o]) return;
   if (fast) fast();
   else if (m.qbufs[op.output]) {
     int8!.runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);

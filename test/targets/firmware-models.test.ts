@@ -129,3 +129,22 @@ describe('the device form', () => {
     expect(Buffer.from(fw.readFile('s.mote.d')!).equals(Buffer.from(deviceForm(bytes)!))).toBe(true);
   });
 });
+
+describe('the Bangle.js 1 firmware (2,500 variables)', () => {
+  it('refuses a model it cannot hold with an error the app can catch, and keeps running', async () => {
+    const small = await bootFirmware('banglejs1');
+    try {
+      small.writeFile('mote.js', runtime);
+      small.writeFile('m.mote', readFileSync(path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote')));
+      const r = small.eval(
+        'eval(require("Storage").read("mote.js"));try{mote.load("m.mote");print("loaded")}' +
+          'catch(e){print(e.message)}print(1+1)',
+      );
+      expect(r.error).toBeNull();
+      expect(r.output).toMatch(/^mote: model at byte 0: (too big for this device|needs about \d+ variables)/);
+      expect(r.output.trim().split('\n').pop()).toBe('2');
+    } finally {
+      small.close();
+    }
+  });
+});
