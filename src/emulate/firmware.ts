@@ -208,6 +208,8 @@ export class DeviceFitError extends Error {
 }
 
 const REFUSAL = /needs about (\d+) variables of \d+ bytes \(.*?\), and (\d+) are free/;
+const TABLES_REFUSAL =
+  /too big for this device: its tables alone take the memory left \((\d+) variables free/;
 const OUT_OF_MEMORY = /OUT OF MEMORY|LOW_MEMORY|MEMORY/;
 
 /**
@@ -240,6 +242,9 @@ export function classify(stage: DeviceStage, error: string): DeviceFailure | nul
       neededVars: Number(refused[1]),
       freeVars: Number(refused[2]),
     };
+  // The runtime's check while reading the tables (model.ts checkTables): no total is known yet.
+  const tables = TABLES_REFUSAL.exec(error);
+  if (tables) return { stage, kind: 'refused', message, deviceOutput: error, freeVars: Number(tables[1]) };
   if (/interrupted by mote/.test(error)) return null;
   if (OUT_OF_MEMORY.test(error)) return { stage, kind: 'out-of-memory', message, deviceOutput: error };
   return null;

@@ -230,11 +230,22 @@ function writeCodes(
   var packed = new Uint8Array(rb);
   for (var k = 0; k < rows; k++, at += rb) {
     readRun(index, codes, len, null);
-    for (var z = 0; z < rb; z++) packed[z] = 0;
-    // Code j's bits, most significant first, at bit positions j * bits onwards.
-    for (var j = 0, pos = 0; j < len; j++)
-      for (var b = bits - 1; b >= 0; b--, pos++)
-        if ((codes[j] >> b) & 1) packed[pos >> 3] |= 0x80 >> (pos & 7);
+    // Codes shifted into an accumulator, most significant first, a byte out whenever 8
+    // bits are in (on the device, a few JS operations a code, not a few per bit).
+    var acc = 0;
+    var have = 0;
+    var o = 0;
+    for (var j = 0; j < len; j++) {
+      acc = (acc << bits) | codes[j];
+      have += bits;
+      if (have >= 8) {
+        have -= 8;
+        packed[o++] = acc >> have;
+        acc &= (1 << have) - 1;
+      }
+    }
+    if (have) packed[o++] = acc << (8 - have);
+    while (o < rb) packed[o++] = 0;
     write(packed, at);
   }
 }
