@@ -17,20 +17,23 @@
 // runs longer than `lineTimeoutMs` is stopped through the firmware's own jspSetInterrupted,
 // as Ctrl-C stops it on the watch ("Execution Interrupted"). A Ctrl-C from the host cannot
 // interrupt a line mid-run (the firmware holds Node's thread meanwhile), only one waiting.
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SerialPort } from 'serialport';
-import { ROOT } from '../../src/build/paths.js';
-import type { FirmwareBoard } from '../../targets/engines/firmware.js';
+import {
+  factory,
+  FIRMWARE_DIR,
+  type FirmwareBoard,
+  type Internals,
+  type MoteHooks,
+} from '../../targets/engines/firmware.js';
 import { getTarget } from '../../targets/index.js';
 import type { Target } from '../../targets/target.js';
 import { Pacer } from './pacer.js';
 import { startPtyPair, type PtyPair } from './pty.js';
 
-const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
 /** Characters kept free in the firmware's RX queue before pushing one (it holds 1,024). */
 const RX_MARGIN = 80;
 
@@ -51,89 +54,6 @@ export interface FirmwareConsole {
   close(): void;
 }
 
-interface Internals {
-  eventsUsed(): number;
-  charsFree(): number;
-}
-interface Scope {
-  Module: {
-    _jsInit(): number;
-    _jsIdle(): number;
-    _jshPushIOCharEvent(device: number, ch: number): number;
-  };
-  DEVICE: number;
-  jsHandleIO(): void;
-  hwPinValue: Uint8Array;
-  buttons: number[];
-}
-interface Hooks {
-  tick(): boolean;
-  out(ch: number): void;
-  expose(internals: Internals): void;
-}
-type Factory = (
-  onConsoleOutput: (line: string) => void,
-  jsUpdateGfx: () => void,
-  req: NodeJS.Require,
-  dirname: string,
-  filename: string,
-  module: object,
-  moteHooks: Hooks,
-) => Scope;
-
-const factories = new Map<FirmwareBoard, Factory>();
-
-/**
- * The upstream files in one function scope: emu_<board>.js, emulator_<board>.js (with the
- * lexer asking every 10,000 tokens whether to interrupt, and the RX queue's use exposed) and
- * common.js, whose line-splitting console pump is replaced by one that hands out every byte.
- */
-function factory(board: FirmwareBoard): Factory {
-  const cached = factories.get(board);
-  if (cached) return cached;
-  const read = (f: string) => readFileSync(path.join(FIRMWARE_DIR, f), 'utf8');
-  let emulator = read(`emulator_${board}.js`);
-  const inject = (anchor: string, before: string, after: string) => {
-    const parts = emulator.split(anchor);
-    if (parts.length !== 2) throw new Error(`mote: firmware ${board}: expected one "${anchor}" to hook`);
-    emulator = parts[0] + before + anchor + after + parts[1];
-  };
-  inject(
-    'function jslGetNextToken() {',
-    '',
-    ' if ((__moteCount = __moteCount - 1 | 0) < 0) { __moteCount = 10000; if (moteHooks.tick()) jspSetInterrupted(1); }',
-  );
-  inject(
-    'function jsiCtrlC() {',
-    'moteHooks.expose({ eventsUsed: function () { return jshGetEventsUsed(); }, ' +
-      'charsFree: function () { return jshGetIOCharEventsFree(); } });\n',
-    '',
-  );
-  const source = [
-    'var __moteCount = 0;',
-    read(`emu_${board}.js`),
-    emulator,
-    read('common.js'),
-    ';jsRXCallback = undefined;',
-    'jsHandleIO = function () { var d; while ((d = Module._jshGetDeviceToTransmit())) ' +
-      'moteHooks.out(Module._jshGetCharToTransmit(d)); };',
-    'return { Module: Module, DEVICE: DEVICE, jsHandleIO: jsHandleIO, hwPinValue: hwPinValue, ' +
-      "buttons: [BTN1].concat(typeof BTN5 == 'undefined' ? [] : [BTN2, BTN3, BTN4, BTN5]) };",
-  ].join('\n');
-  const made = new Function(
-    'onConsoleOutput',
-    'jsUpdateGfx',
-    'require',
-    '__dirname',
-    '__filename',
-    'Module',
-    'moteHooks',
-    source,
-  ) as Factory;
-  factories.set(board, made);
-  return made;
-}
-
 /** Boots the firmware with its console at byte level. */
 export async function bootFirmwareConsole(
   board: FirmwareBoard,
@@ -145,7 +65,7 @@ export async function bootFirmwareConsole(
   let deadline = Infinity;
   let internals: Internals | undefined;
   let closed = false;
-  const hooks: Hooks = {
+  const hooks: MoteHooks = {
     tick: () => deadline !== Infinity && performance.now() > deadline,
     out: (ch) => {
       pending += String.fromCharCode(ch);

@@ -43,7 +43,6 @@ import { copyBlock, flashCrc, FlashFile, freeVariables, openFlash, readBlock } f
 import { FormTensor, formSize, readForm, Rows, rowCount, rowKind, writeForm } from './device-form.js';
 import { denseFlash, rowValues, RowNative } from './flash-kernels.js';
 import { convPatches, patchable, patchIndex } from './conv-patches.js';
-import { tensorInfo } from './tensors.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
 import type * as Quant from './quant.js';
 
@@ -292,8 +291,6 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
-  // One row of decoded weights, the sparse kernel's entry chunks, and int8-stream weights' row.
-  // Plan 'flash': one row copied from flash, and a sparse row's gathered inputs.
   // Convs the patch kernel runs (Espruino): an index, a shared patch, a block of weights.
   var convs: (ConvShape | null)[] = [];
   var patchSize = 0;
@@ -318,6 +315,8 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   }
   // The weight block is sized once the model's buffers exist (patchBlockBytes); 4 KB at least.
   if (patchSize) patchBytes += patchSize * 4 + Math.max(4096, patchSize * 4);
+  // One row of decoded weights (plan 'flash': a row read from flash and a row of gathered
+  // inputs or unpacked codes), the sparse kernel's entry chunks, int8-stream weights' row.
   var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow + patchBytes;
   var memory: Memory = {
     activations: activations,
@@ -374,6 +373,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     rows: [],
     gathered: new Float32Array(flash ? rowSize : 0),
   };
+  // Before the activations are allocated: a first load decodes the device form, which
+  // needs memory of its own for a while.
+  if (flash) flashRows(m, flash, inPlace, formed, bytes);
   for (i = 0; i < graph.ops.length; i++) {
     var pc = convs[i];
     m.patchIdx.push(
@@ -393,7 +395,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
   if (quant) m.qplans = int8!.prepareQuant(graph, tensors, quant, bytes);
-  if (flash) flashRows(m, flash, inPlace, formed, bytes);
+  if (flash) residentCodes(m);
   if (nat && typeof nat.mapInPlace === 'function' && !opts.accelerator) fuseRelus(m, slots.ofValue);
   if (patchSize) m.patchBlock = patchBlockBytes();
   // Decode every compressed tensor once now: resident ones are kept, and the others
@@ -528,19 +530,11 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
   var rows = dev ? readForm(block, copy, dev.size, crc, formed, kinds, tensors) : null;
   if (!rows) {
     st.erase(name);
+    // Decoded straight from flash: the streams are read once, in order, so a RAM copy of
+    // each blob would only cost memory (which a first load on a small watch lacks).
     var list: FormTensor[] = [];
-    readFromFlash(null);
-    for (i = 0; i < formed.length; i++) {
-      t = tensors[formed[i]];
-      // Decoded from a RAM copy of the blob: each byte is read several times.
-      var blob = new Uint8Array(copyBlock(f, t.start, t.end - t.start));
-      list.push({
-        index: formed[i],
-        t: tensorInfo(blob, t.name, t.shape, t.kind, 0, blob.length),
-        kind: kinds[i],
-        bytes: blob,
-      });
-    }
+    for (i = 0; i < formed.length; i++)
+      list.push({ index: formed[i], t: tensors[formed[i]], kind: kinds[i], bytes: bytes });
     var size = formSize(list);
     writeForm(list, crc, function (data: Uint8Array, at: number) {
       if (!st.write(name, data, at, size))
@@ -551,7 +545,6 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
     if (!rows) fail(name, 0, 'the decoded weights did not read back');
   }
   for (i = 0; i < formed.length; i++) m.rows[formed[i]] = rows![i];
-  residentCodes(m, rows!);
 }
 
 /**
@@ -559,14 +552,14 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
  * stay under the 64 KB view limit): a row then costs no flash read, only its unpacking.
  * The digits MLP's 3-bit codes are 20 KB, read from flash they would cost ~1 µs a byte.
  */
-function residentCodes(m: Model, rows: Rows[]): void {
+function residentCodes(m: Model): void {
   var v = freeVariables();
   if (!v) return;
   var budget = (v.free * v.blocksize) / 4;
-  for (var i = 0; i < rows.length; i++) {
-    var w = rows[i];
-    var bytes = w.rows * w.rowBytes;
-    if (!w.codebook || bytes > 65536 || bytes > budget) continue;
+  for (var i = 0; i < m.rows.length; i++) {
+    var w = m.rows[i];
+    var bytes = w ? w.rows * w.rowBytes : 0;
+    if (!w || !w.codebook || bytes > 65536 || bytes > budget) continue;
     w.packed = new Uint8Array(new Uint8Array(w.block(w.at, bytes)));
     budget -= bytes;
     m.memory.resident += bytes;

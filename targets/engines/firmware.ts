@@ -79,7 +79,7 @@ export interface Firmware {
   close(): void;
 }
 
-const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
+export const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
 const EVAL_FILE = '.mote-eval';
 const EVAL_FILES = '/^\\.mote-eval/';
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -98,11 +98,13 @@ const MIN_CHUNK = 192;
 /** What an out-of-memory line prints (Bangle.js 1 sometimes prints only the second). */
 const OUT_OF_MEMORY = /MEMORY|Execution Interrupted/;
 
-interface Internals {
+/** Firmware internals handed out by the injected code: the RX queue's use. */
+export interface Internals {
   eventsUsed(): number;
   charsFree(): number;
 }
-interface FirmwareScope {
+/** What one booted firmware scope returns (see factory()). */
+export interface FirmwareScope {
   Module: {
     _jsInit(): number;
     _jsIdle(): number;
@@ -114,7 +116,7 @@ interface FirmwareScope {
   hwPinValue: Uint8Array;
   buttons: number[];
 }
-type Factory = (
+export type Factory = (
   onConsoleOutput: (line: string) => void,
   jsUpdateGfx: () => void,
   req: NodeJS.Require,
@@ -123,7 +125,7 @@ type Factory = (
   module: object,
   moteHooks: MoteHooks,
 ) => FirmwareScope;
-interface MoteHooks {
+export interface MoteHooks {
   tick(): boolean;
   out(ch: number): void;
   expose(internals: Internals): void;
@@ -131,8 +133,12 @@ interface MoteHooks {
 
 const factories = new Map<FirmwareBoard, Factory>();
 
-/** The three upstream files in one function scope, with the two injections described above. */
-function factory(board: FirmwareBoard): Factory {
+/**
+ * The three upstream files in one function scope, with the two injections described above
+ * (also used by firmware-bridge/emulator/firmware-device.ts, which exposes the console at
+ * byte level).
+ */
+export function factory(board: FirmwareBoard): Factory {
   const cached = factories.get(board);
   if (cached) return cached;
   const read = (f: string) => readFileSync(path.join(FIRMWARE_DIR, f), 'utf8');
