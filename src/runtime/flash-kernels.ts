@@ -72,9 +72,11 @@ export function denseFlash(
     if (c) {
       var pad = (c * 2 + 3) & ~3;
       var block = w.block(t[2 * o], pad + c * 4);
-      // gathered[i] = x[cols[i]], then the values (exactly c of them) dot the gathered inputs.
+      // gathered[i] = x[cols[i]], then the gathered inputs (exactly c) dot the values. The
+      // values stay in flash as convolve's second array: Espruino walks its first array
+      // ~10x slower when that one is in flash (measured: 25 µs a value against 2.5).
       nat.mapInPlace(new Uint16Array(block, 0, c), gathered, x);
-      acc += nat.convolve(new Float32Array(block, pad, c), gathered, 0);
+      acc += nat.convolve(gathered.subarray(0, c), new Float32Array(block, pad, c), 0);
     }
     out[o] = acc;
   }
