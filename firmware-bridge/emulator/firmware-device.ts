@@ -6,36 +6,23 @@
 // profile, list) then drives the watch's own interpreter, memory manager, Storage and REPL.
 //
 // Why not targets/engines/firmware.ts's bootFirmware(): that driver is line-level (eval()
-// types "\x10<code>\n" and returns the output split into text and error), and keeps the
-// console's byte pump inside its closure. The bridge needs the bytes themselves: a raw
-// write(chars) and the output as it comes. So the firmware is booted here the same way (the
-// same three upstream files in one function scope, the same two injections, the buttons
-// released before boot) with the console exposed at byte level. If the driver grows a raw
-// console (write(chars) + onOutput(chars)), this file should use it instead.
+// types "\x10<code>\n" and returns the output split into text and error). The bridge needs
+// the bytes themselves: a raw write(chars) and the output as it comes. Both are built on the
+// driver's bootRaw() (the same boot, the console at byte level).
 //
 // Timing: the firmware runs synchronously inside write(), at the host's speed; a line that
 // runs longer than `lineTimeoutMs` is stopped through the firmware's own jspSetInterrupted,
 // as Ctrl-C stops it on the watch ("Execution Interrupted"). A Ctrl-C from the host cannot
 // interrupt a line mid-run (the firmware holds Node's thread meanwhile), only one waiting.
 import { mkdtemp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SerialPort } from 'serialport';
-import {
-  factory,
-  FIRMWARE_DIR,
-  type FirmwareBoard,
-  type Internals,
-  type MoteHooks,
-} from '../../targets/engines/firmware.js';
+import { bootRaw, type FirmwareBoard } from '../../targets/engines/firmware.js';
 import { getTarget } from '../../targets/index.js';
 import type { Target } from '../../targets/target.js';
 import { Pacer } from './pacer.js';
 import { startPtyPair, type PtyPair } from './pty.js';
-
-/** Characters kept free in the firmware's RX queue before pushing one (it holds 1,024). */
-const RX_MARGIN = 80;
 
 /** The firmware's console at byte level. */
 export interface FirmwareConsole {
@@ -63,51 +50,14 @@ export async function bootFirmwareConsole(
   let pending = '';
   let receiver: ((chars: string) => void) | undefined;
   let deadline = Infinity;
-  let internals: Internals | undefined;
   let closed = false;
-  const hooks: MoteHooks = {
-    tick: () => deadline !== Infinity && performance.now() > deadline,
-    out: (ch) => {
-      pending += String.fromCharCode(ch);
+  const raw = await bootRaw(
+    board,
+    (text) => {
+      pending += text;
     },
-    expose: (i) => {
-      internals = i;
-    },
-  };
-  let ready!: () => void;
-  let failed!: (e: Error) => void;
-  const initialised = new Promise<void>((resolve, reject) => {
-    ready = resolve;
-    failed = reject;
-  });
-  const scope = factory(board)(
-    (line) => {
-      pending += `${line}\n`;
-    },
-    () => {},
-    createRequire(import.meta.url),
-    FIRMWARE_DIR,
-    path.join(FIRMWARE_DIR, `emulator_${board}.js`),
-    {
-      onRuntimeInitialized: () => ready(),
-      onAbort: (what: unknown) => failed(new Error(`mote: firmware ${board} aborted: ${String(what)}`)),
-      print: (s: string) => {
-        pending += `${s}\n`;
-      },
-      printErr: (s: string) => console.error(`[${board} firmware] ${s}`),
-    },
-    hooks,
+    () => deadline !== Infinity && performance.now() > deadline,
   );
-  await initialised;
-  const M = scope.Module;
-  const io = internals;
-  if (!io) throw new Error(`mote: firmware ${board}: internal hooks were not installed`);
-
-  const pump = (): number => {
-    const next = M._jsIdle();
-    scope.jsHandleIO();
-    return next;
-  };
   const flush = () => {
     if (!pending) return;
     const text = pending;
@@ -118,25 +68,12 @@ export async function bootFirmwareConsole(
     if (closed) throw new Error(`mote: firmware ${board} is closed`);
     deadline = performance.now() + lineTimeoutMs;
     try {
-      for (let i = 0; i < chars.length; i++) {
-        while (io.charsFree() < RX_MARGIN) pump();
-        M._jshPushIOCharEvent(scope.DEVICE, chars.charCodeAt(i) & 0xff);
-      }
-      for (let guard = 0; io.eventsUsed() > 0; guard++) {
-        if (guard > 100_000) throw new Error(`mote: firmware ${board}: input queue does not drain`);
-        pump();
-      }
-      pump(); // once more: the end of the idle loop, where a Ctrl-C clears the input line
+      raw.type(chars);
     } finally {
       deadline = Infinity;
     }
     flush();
   };
-
-  // Buttons are active-low: one held at boot brings up the Bangle's recovery code. Release them.
-  for (const pin of scope.buttons) scope.hwPinValue[pin] = 1;
-  M._jsInit();
-  pump();
   pending = '';
   // The version, then echo back on as after a boot, so the host finds the REPL as on a watch.
   let version = '';
@@ -153,7 +90,7 @@ export async function bootFirmwareConsole(
     },
     idle() {
       if (closed) return Infinity;
-      const next = pump();
+      const next = raw.pump();
       flush();
       return next;
     },

@@ -79,7 +79,7 @@ export interface Firmware {
   close(): void;
 }
 
-export const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
+const FIRMWARE_DIR = path.join(ROOT, 'targets/engines/espruino-firmware');
 const EVAL_FILE = '.mote-eval';
 const EVAL_FILES = '/^\\.mote-eval/';
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -99,7 +99,7 @@ const MIN_CHUNK = 192;
 const OUT_OF_MEMORY = /MEMORY|Execution Interrupted/;
 
 /** Firmware internals handed out by the injected code: the RX queue's use. */
-export interface Internals {
+interface Internals {
   eventsUsed(): number;
   charsFree(): number;
 }
@@ -116,7 +116,7 @@ export interface FirmwareScope {
   hwPinValue: Uint8Array;
   buttons: number[];
 }
-export type Factory = (
+type Factory = (
   onConsoleOutput: (line: string) => void,
   jsUpdateGfx: () => void,
   req: NodeJS.Require,
@@ -125,7 +125,7 @@ export type Factory = (
   module: object,
   moteHooks: MoteHooks,
 ) => FirmwareScope;
-export interface MoteHooks {
+interface MoteHooks {
   tick(): boolean;
   out(ch: number): void;
   expose(internals: Internals): void;
@@ -133,12 +133,8 @@ export interface MoteHooks {
 
 const factories = new Map<FirmwareBoard, Factory>();
 
-/**
- * The three upstream files in one function scope, with the two injections described above
- * (also used by firmware-bridge/emulator/firmware-device.ts, which exposes the console at
- * byte level).
- */
-export function factory(board: FirmwareBoard): Factory {
+/** The three upstream files in one function scope, with the two injections described above. */
+function factory(board: FirmwareBoard): Factory {
   const cached = factories.get(board);
   if (cached) return cached;
   const read = (f: string) => readFileSync(path.join(FIRMWARE_DIR, f), 'utf8');
@@ -203,22 +199,31 @@ function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
-  const make = factory(board);
-  let out = '';
-  let deadline = Infinity;
-  let timedOut = false;
+/** A booted firmware at byte level: what this driver and the bridge's virtual device share. */
+export interface RawFirmware {
+  scope: FirmwareScope;
+  /**
+   * Pushes `chars` (one byte each) into the console as they would arrive from the UART,
+   * idling the firmware whenever its RX queue fills, and runs it until it has handled them.
+   */
+  type(chars: string): void;
+  /** Runs the idle loop once and takes what the firmware printed; ms until it next needs to run. */
+  pump(): number;
+}
+
+/**
+ * Boots the firmware: everything it prints goes to `sink`; `tick()` is asked every 10,000
+ * tokens whether to interrupt the running code (as Ctrl-C does on the watch).
+ */
+export async function bootRaw(
+  board: FirmwareBoard,
+  sink: (text: string) => void,
+  tick: () => boolean,
+): Promise<RawFirmware> {
   let internals: Internals | undefined;
-  let closed = false;
   const hooks: MoteHooks = {
-    tick: () => {
-      if (deadline === Infinity || performance.now() <= deadline) return false;
-      timedOut = true;
-      return true;
-    },
-    out: (ch) => {
-      out += String.fromCharCode(ch);
-    },
+    tick,
+    out: (ch) => sink(String.fromCharCode(ch)),
     expose: (i) => {
       internals = i;
     },
@@ -229,49 +234,68 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
     ready = resolve;
     failed = reject;
   });
-  const moduleArg = {
-    onRuntimeInitialized: () => ready(),
-    onAbort: (what: unknown) => failed(new Error(`firmware ${board} aborted: ${String(what)}`)),
-    print: (s: string) => {
-      out += s + '\n';
-    },
-    printErr: (s: string) => console.error(`[${board} firmware] ${s}`),
-  };
-  const scope = make(
-    (line) => {
-      out += line + '\n';
-    },
+  const scope = factory(board)(
+    (line) => sink(line + '\n'),
     () => {},
     createRequire(import.meta.url),
     FIRMWARE_DIR,
     path.join(FIRMWARE_DIR, `emulator_${board}.js`),
-    moduleArg,
+    {
+      onRuntimeInitialized: () => ready(),
+      onAbort: (what: unknown) => failed(new Error(`firmware ${board} aborted: ${String(what)}`)),
+      print: (s: string) => sink(s + '\n'),
+      printErr: (s: string) => console.error(`[${board} firmware] ${s}`),
+    },
     hooks,
   );
   await initialised;
   const M = scope.Module;
   const io = internals;
   if (!io) throw new Error(`firmware ${board}: internal hooks were not installed`);
-
-  const pumpOnce = () => {
-    M._jsIdle();
+  const pump = (): number => {
+    const next = M._jsIdle();
     scope.jsHandleIO(); // the firmware flushes a full TX buffer itself; take what is left
+    return next;
   };
+  const type = (chars: string) => {
+    for (let i = 0; i < chars.length; i++) {
+      while (io.charsFree() < RX_MARGIN) pump();
+      M._jshPushIOCharEvent(scope.DEVICE, chars.charCodeAt(i) & 0xff);
+    }
+    // run until every queued character has been handled, then once more: the end of the
+    // idle loop flushes output, and is where a Ctrl-C clears the input line
+    for (let guard = 0; io.eventsUsed() > 0; guard++) {
+      if (guard > 100_000) throw new Error(`firmware ${board}: input queue does not drain`);
+      pump();
+    }
+    pump();
+  };
+  // Buttons are active-low: 0 is "held", and a button held at boot or for long brings up
+  // the Bangle's recovery menu / load(), which clears timers. Release them all first.
+  for (const pin of scope.buttons) scope.hwPinValue[pin] = 1;
+  M._jsInit();
+  pump();
+  return { scope, type, pump };
+}
 
-  /** Types `text` into the console, idling the firmware whenever the RX queue fills. */
-  const type = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      while (io.charsFree() < RX_MARGIN) pumpOnce();
-      M._jshPushIOCharEvent(scope.DEVICE, text.charCodeAt(i));
-    }
-    // run until every queued character has been handled, then once more to flush output
-    let guard = 0;
-    while (io.eventsUsed() > 0) {
-      pumpOnce();
-      if (++guard > 100000) throw new Error(`firmware ${board}: input queue does not drain`);
-    }
-    pumpOnce();
-  };
+export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
+  let out = '';
+  let deadline = Infinity;
+  let timedOut = false;
+  let closed = false;
+  const raw = await bootRaw(
+    board,
+    (text) => {
+      out += text;
+    },
+    () => {
+      if (deadline === Infinity || performance.now() <= deadline) return false;
+      timedOut = true;
+      return true;
+    },
+  );
+  const type = raw.type;
+  out = '';
 
   const check = () => {
     if (closed) throw new Error(`firmware ${board} is closed`);
@@ -392,12 +416,6 @@ export async function bootFirmware(board: FirmwareBoard): Promise<Firmware> {
     },
   };
 
-  // Buttons are active-low: 0 is "held", and a button held at boot or for long brings up
-  // the Bangle's recovery menu / load(), which clears timers. Release them all first.
-  for (const pin of scope.buttons) scope.hwPinValue[pin] = 1;
-  M._jsInit();
-  pumpOnce();
-  out = '';
   line('echo(0)');
   fw.version = strict('print(process.env.VERSION)').trim();
   return fw;
