@@ -16,6 +16,7 @@
 //   looks its weights up in one native call.
 import { fail } from './errors.js';
 import { readValues, valueReader } from './decode.js';
+import { packedTable, readPacked } from './packed-codes.js';
 import { readRun, rewind, SymbolReader } from './symbols.js';
 import { KIND_CODEBOOK, KIND_SPARSE, TensorInfo } from './tensors.js';
 
@@ -226,26 +227,11 @@ function writeCodes(
   write(new Uint8Array(head.buffer), at);
   at += head.byteLength;
   var rb = codeRowBytes(t);
-  var codes = new Uint8Array(len);
   var packed = new Uint8Array(rb);
+  var scratch = new Uint8Array(index.table ? 0 : len);
+  var table = index.table ? packedTable(index.table, bits, n) : null;
   for (var k = 0; k < rows; k++, at += rb) {
-    readRun(index, codes, len, null);
-    // Codes shifted into an accumulator, most significant first, a byte out whenever 8
-    // bits are in (on the device, a few JS operations a code, not a few per bit).
-    var acc = 0;
-    var have = 0;
-    var o = 0;
-    for (var j = 0; j < len; j++) {
-      acc = (acc << bits) | codes[j];
-      have += bits;
-      if (have >= 8) {
-        have -= 8;
-        packed[o++] = acc >> have;
-        acc &= (1 << have) - 1;
-      }
-    }
-    if (have) packed[o++] = acc << (8 - have);
-    while (o < rb) packed[o++] = 0;
+    readPacked(index, table, bits, n, packed, len, scratch);
     write(packed, at);
   }
 }
