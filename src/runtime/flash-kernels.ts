@@ -41,7 +41,11 @@ export function rowValues(w: Rows, k: number, n: number, nat: RowNative, reuse: 
   return out;
 }
 
-/** out = W·x + b over rows in flash; `gathered` holds a row's worth of gathered inputs. */
+/**
+ * out = W·x + b over rows in flash, clamped at 0 when `relu` (a fused ReLU: a compare per
+ * row here costs less than a pass of its own); `gathered` holds a row's worth of gathered
+ * inputs.
+ */
 export function denseFlash(
   x: Float32Array,
   w: Rows,
@@ -49,35 +53,31 @@ export function denseFlash(
   out: Float32Array,
   gathered: Float32Array,
   nat: RowNative,
+  relu: boolean,
 ): void {
-  var rows = w.rows;
-  var o: number;
-  if (w.codebook) {
-    // Codes unpacked and looked up into `gathered` (a row long) by one native call per row.
-    for (o = 0; o < rows; o++) {
-      nat.mapInPlace(codesOf(w, o), gathered, w.codebook, w.bits);
-      out[o] = (b ? b[o] : 0) + nat.convolve(x, gathered, 0);
-    }
-    return;
-  }
-  if (!w.table) {
-    // x has exactly a row's length, so convolve walks each row once from its start.
-    for (o = 0; o < rows; o++) out[o] = (b ? b[o] : 0) + nat.convolve(x, rowValues(w, o, 1, nat, false), 0);
-    return;
-  }
+  var lo = relu ? 0 : -Infinity;
   var t = w.table;
-  for (o = 0; o < rows; o++) {
+  for (var o = 0; o < w.rows; o++) {
     var acc = b ? b[o] : 0;
-    var c = t[2 * o + 1];
-    if (c) {
-      var pad = (c * 2 + 3) & ~3;
-      var block = w.block(t[2 * o], pad + c * 4);
-      // gathered[i] = x[cols[i]], then the gathered inputs (exactly c) dot the values. The
-      // values stay in flash as convolve's second array: Espruino walks its first array
-      // ~10x slower when that one is in flash (measured: 25 µs a value against 2.5).
-      nat.mapInPlace(new Uint16Array(block, 0, c), gathered, x);
-      acc += nat.convolve(gathered.subarray(0, c), new Float32Array(block, pad, c), 0);
+    if (w.codebook) {
+      // Codes unpacked and looked up into `gathered` (a row long) by one native call.
+      nat.mapInPlace(codesOf(w, o), gathered, w.codebook, w.bits);
+      acc += nat.convolve(x, gathered, 0);
+    } else if (!t) {
+      // x has exactly a row's length, so convolve walks the row once from its start.
+      acc += nat.convolve(x, rowValues(w, o, 1, nat, false), 0);
+    } else {
+      var c = t[2 * o + 1];
+      if (c) {
+        var pad = (c * 2 + 3) & ~3;
+        var block = w.block(t[2 * o], pad + c * 4);
+        // gathered[i] = x[cols[i]], then the gathered inputs (exactly c) dot the values. The
+        // values stay in flash as convolve's second array: Espruino walks its first array
+        // ~10x slower when that one is in flash (measured: 25 µs a value against 2.5).
+        nat.mapInPlace(new Uint16Array(block, 0, c), gathered, x);
+        acc += nat.convolve(gathered.subarray(0, c), new Float32Array(block, pad, c), 0);
+      }
     }
-    out[o] = acc;
+    out[o] = acc < lo ? lo : acc;
   }
 }

@@ -14,6 +14,8 @@ import { viewable } from './cursor.js';
  */
 export interface Native {
   convolve(arr1: Float32Array, arr2: Float32Array, offset: number): number;
+  /** E.sum: the sum of an array's elements, natively. */
+  sum?(arr: ArrayLike<number>): number;
 }
 
 /** out = W·x + b, with W row-major [outN, inN]. Sums in double precision. */

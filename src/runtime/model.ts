@@ -115,6 +115,8 @@ export interface Model {
   patchBlock: number;
   /** Per op: true where its work is already done by the op before (a fused ReLU). */
   skip: boolean[];
+  /** Per op: true where a dense op over flash rows clamps its outputs at 0 (a fused ReLU). */
+  relu: boolean[];
   /** The index odometer of the tensor-walking kernels (rank ≤ 8). */
   idx: number[];
   chunkGaps: Uint8Array;
@@ -357,6 +359,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     patch: new Float32Array(patchSize),
     patchBlock: 4096,
     skip: [],
+    relu: [],
     idx: [0, 0, 0, 0, 0, 0, 0, 0],
     chunkGaps: new Uint8Array(chunk),
     chunkValues: new Float32Array(chunk),
@@ -426,9 +429,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
 }
 
 /**
- * On Espruino, a ReLU that runs in place on the output of a conv that nothing else reads
- * becomes the conv's clamp at 0, and its own pass over the output (JS per element there)
- * is skipped.
+ * On Espruino, a ReLU that runs in place on the output of a conv or a dense op over flash
+ * rows that nothing else reads becomes that op's clamp at 0, and its own pass over the
+ * output (JS per element there) is skipped.
  */
 function fuseRelus(m: Model, slotOf: number[]): void {
   var g = m.graph;
@@ -440,11 +443,13 @@ function fuseRelus(m: Model, slotOf: number[]): void {
   for (i = 0; i < g.outputs.length; i++) readers[g.outputs[i]] = 2;
   for (i = 0; i + 1 < g.ops.length; i++) {
     var c = m.convs[i];
-    var conv = g.ops[i];
+    var op = g.ops[i];
     var relu = g.ops[i + 1];
-    if (!c || m.qbufs[conv.output] || relu.code !== OP_RELU || relu.input !== conv.output) continue;
-    if (readers[conv.output] !== 1 || slotOf[relu.output] !== slotOf[conv.output]) continue;
-    if (c.lo < 0) c.lo = 0;
+    var dense = op.code === OP_DENSE && m.rows[op.weight];
+    if (!(c || dense) || m.qbufs[op.output] || relu.code !== OP_RELU || relu.input !== op.output) continue;
+    if (readers[op.output] !== 1 || slotOf[relu.output] !== slotOf[op.output]) continue;
+    if (c && c.lo < 0) c.lo = 0;
+    m.relu[i] = !c;
     m.skip[i + 1] = true;
   }
 }
@@ -829,6 +834,13 @@ export function feed(m: Model, input: ArrayLike<number> | ArrayLike<number>[]): 
       continue;
     }
     var buf = m.buffers[g.inputs[k]];
+    // On Espruino a JS loop costs tens of µs an element: copy natively, and find a NaN
+    // with one native sum (any NaN makes it NaN); the loop below then names it.
+    if (!norm && m.native && m.native.sum) {
+      buf.set(x);
+      var sum = m.native.sum(buf);
+      if (sum === sum) continue;
+    }
     for (var i = 0; i < v.size; i++) {
       var val = +x[i];
       if (val !== val) fail('input', i, "input '" + v.name + "' holds a value that is not a number");
@@ -853,7 +865,7 @@ export function step(m: Model, o: number): void {
     var w = m.weights[op.weight];
     var fr = m.rows[op.weight];
     // Plan 'flash' was only admitted with E.mapInPlace present (loadBytes).
-    if (fr) denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative);
+    if (fr) denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative, m.relu[o]);
     else if (w) dense(a, w, bias, out, a.length, out.length, m.native);
     else if (m.tensors[op.weight].kind === KIND_SPARSE)
       denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);

@@ -130,6 +130,19 @@ describe('the device form', () => {
   });
 });
 
+describe('inputs on the firmware', () => {
+  it('are copied natively, and a NaN among them is still refused by name', () => {
+    fw.reset();
+    fw.writeFile('s.mote', smallModel());
+    const r = fw.eval(
+      'eval(require("Storage").read("mote.js"));var M=mote.load("s.mote"),x=new Float32Array(32);' +
+        'var a=mote.run(M,x).outputs[0][0];x[7]=NaN;try{mote.run(M,x)}catch(e){print(a===a,e.message)}',
+    );
+    expect(r.error).toBeNull();
+    expect(r.output).toMatch(/^true mote: input at byte 7: input 'x' holds a value that is not a number/);
+  });
+});
+
 describe('the Bangle.js 1 firmware (2,500 variables)', () => {
   it('refuses a model it cannot hold with an error the app can catch, and keeps running', async () => {
     const small = await bootFirmware('banglejs1');
