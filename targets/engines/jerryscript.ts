@@ -133,14 +133,21 @@ interface HostFs {
   pathOp(op: number, a: string, b: string): number;
   readdir(p: string): string[] | number;
 }
+// The project's TypeScript lib has no WebAssembly typings (see src/wasm/instance.ts): the
+// parts used, typed here.
+type WasmModule = object;
+type WasmInstance = { exports: object };
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => WasmInstance;
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 interface EmModule {
   onOutput(stream: number, bytes: Uint8Array): void;
   onFatal(code: number): never;
   hostFs: HostFs;
-  instantiateWasm(
-    imports: WebAssembly.Imports,
-    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
-  ): WebAssembly.Exports;
+  instantiateWasm(imports: object, receive: (instance: WasmInstance, module: WasmModule) => void): object;
   calledRun?: boolean;
   HEAPU8: Uint8Array;
   HEAPF64: Float64Array;
@@ -154,7 +161,7 @@ interface EmModule {
 }
 type Factory = (m: Partial<EmModule>) => Promise<EmModule>;
 
-const builds = new Map<number, { factory: Factory; wasm: WebAssembly.Module }>();
+const builds = new Map<number, { factory: Factory; wasm: WasmModule }>();
 
 function build(heapKB: number) {
   const cached = builds.get(heapKB);
@@ -169,7 +176,7 @@ function build(heapKB: number) {
   // Compile the embedded wasm once per process; every boot instantiates it afresh.
   const m = /data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)/.exec(readFileSync(file, 'utf8'));
   if (!m) throw new Error(`${file}: no embedded wasm`);
-  const wasm = new WebAssembly.Module(Buffer.from(m[1], 'base64'));
+  const wasm = new Wasm.Module(Buffer.from(m[1], 'base64'));
   const made = { factory, wasm };
   builds.set(heapKB, made);
   return made;
@@ -292,7 +299,7 @@ export function bootJerry(options: JerryOptions = {}): Jerry {
     },
     hostFs: hostFs(dir, openFds),
     instantiateWasm(imports, receive) {
-      const instance = new WebAssembly.Instance(wasm, imports);
+      const instance = new Wasm.Instance(wasm, imports);
       receive(instance, wasm);
       return instance.exports;
     },
