@@ -92,7 +92,8 @@ export interface Jerry {
   /** Runs a script (strict mode) and its promise jobs. `timeoutMs` (default 60,000) aborts
    * runaway JS through JerryScript's VM exec stop callback (uncatchable, the engine lives). */
   eval(code: string, timeoutMs?: number): JerryEval;
-  /** The heap statistics (after a garbage collection when `gc` is true; default false). */
+  /** The heap statistics (after a garbage collection when `gc` is true; default false).
+   * Also readable after a fatal error: the figures when the engine died. */
   memory(gc?: boolean): JerryMemory;
   /** Sets the peak to what is allocated now, to measure the peak of what follows. */
   resetPeak(): void;
@@ -335,8 +336,10 @@ export function bootJerry(options: JerryOptions = {}): Jerry {
 
   const statsPtr = M._malloc(24);
   const memory = (gc = false): JerryMemory => {
-    alive();
-    if (gc) guarded(() => M._mote_gc());
+    if (closed) throw new Error('JerryScript: the engine is closed');
+    // After a fatal error the statistics are still readable: what was allocated when the
+    // heap ran out, and the peak.
+    if (gc && !fatal) guarded(() => M._mote_gc());
     M._mote_memory(statsPtr);
     const f = M.HEAPF64;
     return { heapSize: f[statsPtr >> 3], allocated: f[(statsPtr >> 3) + 1], peak: f[(statsPtr >> 3) + 2] };
