@@ -21,11 +21,15 @@
 //       buffer: a TypedArray. offset (default 0) counts from the start of the view's
 //       ArrayBuffer: Kaluma ignores the view's byteOffset, so read into a view at offset 0
 //       of its buffer (or pass byteOffset + offset yourself). length defaults to the view's
-//       byteLength; position >= 0 seeks there first, otherwise the file's current position.
+//       byteLength; position >= 0 seeks there first (and the file position moves on from
+//       there, as LittleFS seeks), otherwise the read/write is at the current position.
 //       Outside the ArrayBuffer: RangeError here (Kaluma checks nothing).
 //     close(fd); stat(path) -> Stats { type: 1 file | 2 dir, size, isFile(), isDirectory() }
 //     exists(path) -> boolean; readFile(path) -> Uint8Array (on the JerryScript heap)
-//     writeFile(path, typedArray) (Kaluma rejects strings); unlink(path); rename(a, b);
+//     writeFile(path, typedArray): as Kaluma's write(fd, data, 0, data.length, 0), i.e.
+//       data.length BYTES from the start of its ArrayBuffer (pass a Uint8Array at byteOffset
+//       0; a Float32Array writes a quarter of itself); strings are rejected (TypeError).
+//     unlink(path); rename(a, b);
 //     mkdir(path); rmdir(path); rm(path); readdir(path) -> names; cwd() -> "/"
 //   Errors are SystemError (extends Error; String(e) "Error: No such file or directory"),
 //   with errno -2 (negative errno, as LittleFS).
@@ -223,7 +227,14 @@ function nodeFlags(vfs: number): number {
   return f;
 }
 
-function hostFs(dir: string, open: Set<number>): HostFs {
+/** An open host file: LittleFS's file position (a read or write at `position` >= 0 seeks
+ * there first and moves it, as lfs_file_seek + lfs_file_read do). */
+interface OpenFile {
+  pos: number;
+  append: boolean;
+}
+
+function hostFs(dir: string, open: Map<number, OpenFile>): HostFs {
   // Kaluma's path.resolve from cwd "/": "." and ".." resolved, never above "/".
   const resolve = (p: string): string => {
     const out: string[] = [];
@@ -248,7 +259,7 @@ function hostFs(dir: string, open: Set<number>): HostFs {
       const f = nodeFlags(flags);
       if (f < 0) return -22;
       const fd = nodeFs.openSync(resolve(p), f, 0o666);
-      open.add(fd);
+      open.set(fd, { pos: 0, append: (flags & 8) !== 0 });
       return fd;
     }),
     close: guard((id: number) => {
@@ -256,12 +267,22 @@ function hostFs(dir: string, open: Set<number>): HostFs {
       nodeFs.closeSync(id);
       return 0;
     }),
-    read: guard((id: number, into: Uint8Array, position: number) =>
-      nodeFs.readSync(id, into, 0, into.length, position >= 0 ? position : null),
-    ),
-    write: guard((id: number, from: Uint8Array, position: number) =>
-      nodeFs.writeSync(id, from, 0, from.length, position >= 0 ? position : null),
-    ),
+    read: guard((id: number, into: Uint8Array, position: number) => {
+      const f = open.get(id);
+      if (!f) return -9;
+      if (position >= 0) f.pos = position;
+      const n = nodeFs.readSync(id, into, 0, into.length, f.pos);
+      f.pos += n;
+      return n;
+    }),
+    write: guard((id: number, from: Uint8Array, position: number) => {
+      const f = open.get(id);
+      if (!f) return -9;
+      if (position >= 0) f.pos = position;
+      const n = nodeFs.writeSync(id, from, 0, from.length, f.append ? null : f.pos);
+      f.pos = f.append ? nodeFs.fstatSync(id).size : f.pos + n;
+      return n;
+    }),
     stat: (p: string) => {
       try {
         const s = nodeFs.statSync(resolve(p));
@@ -288,7 +309,7 @@ export function bootJerry(options: JerryOptions = {}): Jerry {
   const { factory, wasm } = build(heapKB);
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(path.join(tmpdir(), 'mote-jerry-'));
-  const openFds = new Set<number>();
+  const openFds = new Map<number, OpenFile>();
   let chunks: { stream: number; bytes: Uint8Array }[] = [];
   let fatal: string | null = null;
   let closed = false;
@@ -393,7 +414,7 @@ export function bootJerry(options: JerryOptions = {}): Jerry {
     close() {
       if (closed) return;
       closed = true;
-      for (const fd of openFds) {
+      for (const fd of openFds.keys()) {
         try {
           nodeFs.closeSync(fd);
         } catch {
