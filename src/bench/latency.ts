@@ -14,7 +14,7 @@ import { compressGraph } from '../compress/pipeline.js';
 import { writeMote } from '../format/writer.js';
 import { loadDigits } from '../data/digits.js';
 import { load, run, type Model, type OpProfile } from '../runtime/model.js';
-import { OP_NAMES } from '../runtime/ops.js';
+import { opName } from '../runtime/registry.js';
 import { CSR_MAX_DENSITY, wasmAccelerator } from '../wasm/accelerator.js';
 import { loadTfliteReference, type TfliteReference } from '../reference/tflite.js';
 import { onnxReference, type OnnxInput, type OnnxReference } from '../reference/onnxruntime.js';
@@ -265,10 +265,10 @@ async function measure(c: Case, bundle: string): Promise<Row> {
   row.loadMs['mote-wasm'] = await medianMs(5, () => load(c.mote, { plan: 'cache', accelerator: accel }));
   const wasm = load(c.mote, { plan: 'cache', accelerator: accel });
   // Reshapes cost nothing on either path; count the other ops left to the JS kernels.
-  const jsOps = wasm.graph.ops.filter((op, o) => !wasm.fast[o] && OP_NAMES[op.code] !== 'reshape');
+  const jsOps = wasm.graph.ops.filter((op, o) => !wasm.fast[o] && opName(op.code) !== 'reshape');
   if (jsOps.length)
     row.notes.push(
-      `${jsOps.length} of ${wasm.graph.ops.length} ops run on the JS kernels (${[...new Set(jsOps.map((op) => OP_NAMES[op.code]))].join(', ')})`,
+      `${jsOps.length} of ${wasm.graph.ops.length} ops run on the JS kernels (${[...new Set(jsOps.map((op) => opName(op.code)))].join(', ')})`,
     );
   contenders.push({ name: 'mote-wasm', call: () => run(wasm, next()), async: false });
 

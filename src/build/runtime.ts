@@ -1,6 +1,6 @@
 // Bundles src/runtime into the one minified ES5 file that ships to devices and runs
 // in every emulator: `npm run build:runtime` → dist/mote-runtime.min.js.
-import { build } from 'esbuild';
+import { buildSync } from 'esbuild';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ROOT } from './paths.js';
@@ -13,15 +13,46 @@ import { ROOT } from './paths.js';
  * is the first guard on the runtime staying ES5.
  */
 export async function bundleRuntime(minify = true, int8 = false): Promise<string> {
-  const result = await build({
-    // The int8 bundle adds the int8 kernels (src/runtime/int8-support.ts) to the core.
-    entryPoints: [path.join(ROOT, int8 ? 'src/runtime/entry-int8.ts' : 'src/runtime/entry.ts')],
+  // The int8 bundle adds the int8 kernels (src/runtime/int8-support.ts) to the core.
+  return bundleEntry(
+    { file: path.join(ROOT, int8 ? 'src/runtime/entry-int8.ts' : 'src/runtime/entry.ts') },
+    minify,
+    // Every part is in: the feature checks fold away.
+    { MOTE_NO_FLASH: 'false' },
+  );
+}
+
+/**
+ * Bundles one entry of the runtime (a file, or generated source resolved in src/runtime)
+ * into the ES5 script that defines `mote`. `define`: compile-time constants that drop
+ * what a bundle does not need (MOTE_NO_FLASH: Espruino's Storage path).
+ */
+export function bundleEntry(
+  entry: { file: string } | { source: string },
+  minify: boolean,
+  define: { [name: string]: string },
+): string {
+  const result = buildSync({
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : {
+          stdin: {
+            contents: entry.source,
+            resolveDir: path.join(ROOT, 'src/runtime'),
+            sourcefile: 'model-entry.ts',
+            loader: 'ts' as const,
+          },
+        }),
     bundle: true,
     format: 'iife',
     target: 'es5',
     minify,
     write: false,
+    define,
     legalComments: 'none',
+    // Internal field names, shortened in the bundle (every byte is parsed on the watch):
+    // none of them is ever read or written from outside the runtime.
+    mangleProps: INTERNAL_FIELDS,
     // Espruino's Storage module, reached outside the bundled code: esbuild rewrites any
     // `require` inside it (src/runtime/flash.ts reads __moteStorage).
     banner: {
@@ -33,6 +64,49 @@ export async function bundleRuntime(minify = true, int8 = false): Promise<string
   });
   return result.outputFiles[0].text;
 }
+
+/** Fields of the runtime's internal records (readers, rows, kernels, plans), never public. */
+const INTERNAL_FIELDS = new RegExp(
+  '^(' +
+    [
+      'where',
+      'pos',
+      'entryAt',
+      'gaps',
+      'floats',
+      'codebook',
+      'packed',
+      'rowBytes',
+      'rowLength',
+      'chunkGaps',
+      'chunkValues',
+      'patchIdx',
+      'patchSize',
+      'patchBlock',
+      'qbufs',
+      'qplans',
+      'readers',
+      'convs',
+      'needsWeight',
+      'wholeRows',
+      'inPlace',
+      'alias',
+      'clampRelu',
+      'variant',
+      'streams',
+      'attrs',
+      'lut',
+      'symbol',
+      'viewed',
+      'lazyFloats',
+      'gathered',
+      'strides',
+      'icg',
+      'kh',
+      'kw',
+    ].join('|') +
+    ')$',
+);
 
 export function sizeReport(source: string): { bytes: number; gzipBytes: number } {
   const b = Buffer.from(source);

@@ -1,7 +1,7 @@
 // `mote flash`: install the runtime bundle and a model on a device, atomically.
 import { readFile } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
-import { shippedBundle } from '../build/paths.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import { openSession } from '../../firmware-bridge/session.js';
 import { flashModel } from '../../firmware-bridge/operations.js';
 import { hex } from '../../firmware-bridge/flash/atomic.js';
@@ -9,8 +9,8 @@ import { portOptions, type PortFlags } from './port-options.js';
 
 export async function flashCommand(file: string, flags: PortFlags, json: boolean): Promise<string> {
   const model = new Uint8Array(await readFile(file));
-  const runtime = shippedBundle(model);
   const { target, session: opts } = portOptions(flags);
+  const runtime = runtimeFor(model, target);
   const s = await openSession(flags.port, target, opts);
   // A progress bar on an interactive terminal only (stderr, so --json stays clean).
   const bar = process.stderr.isTTY

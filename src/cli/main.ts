@@ -10,8 +10,9 @@ import { exitsCommand, exitsHelp } from './exits.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
 import { targetsCommand, targetsHelp } from './targets.js';
-import { fitCommand, fitHelp } from './fit.js';
+import { fitCommand, fitHelp, targetArg } from './fit.js';
 import { emulateCommand, emulateHelp } from './emulate.js';
+import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
@@ -35,6 +36,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
   exits      accuracy, mean MACs and time of a model's early exits vs running to the end
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
+  bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
   targets    list the boards and engines mote knows, with their budgets
@@ -54,6 +56,7 @@ const COMMANDS: Record<string, string> = {
   distill: distillHelp,
   exits: exitsHelp,
   inspect: inspectHelp,
+  bundle: bundleHelp,
   run: runHelp,
   eval: evalHelp,
   targets: targetsHelp,
@@ -132,6 +135,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       T: { type: 'string' },
       alpha: { type: 'string' },
       compare: { type: 'boolean' },
+      embed: { type: 'boolean' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -144,6 +148,14 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
   const plan = f.plan ?? 'stream';
   const engine = engineFlag(f.engine);
   switch (command) {
+    case 'bundle':
+      return bundleCommand(
+        need(file, 'bundle needs a .mote file'),
+        need(f.output, 'bundle needs -o <app.js>'),
+        f.target === undefined ? undefined : targetArg(f.target),
+        !!f.embed,
+        json,
+      );
     case 'inspect':
       return inspectCommand(need(file, 'inspect needs a .mote file'), json);
     case 'run':

@@ -1,9 +1,9 @@
 // Runs a model in the target's emulator engine (QuickJS with the target's heap limit,
-// Duktape, or Node's vm), all running the shipped runtime bundle with the target's RAM
+// Duktape, or Node's vm), all running the model's own runtime bundle (mote bundle) with the target's RAM
 // budget as the runtime's memoryLimit; reports outputs, memory, MACs, decoded bits and
 // per-layer time, measured in the emulator and estimated on the device. For banglejs2 and
 // banglejs1, `mote emulate` runs the watch's firmware instead (firmware.ts).
-import { shippedBundle } from '../build/paths.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import type { OpProfile } from '../runtime/model.js';
 import type { ExecutionPlan, Target } from '../../targets/target.js';
 import type { EngineRun } from '../../targets/engines/harness.js';
@@ -16,7 +16,7 @@ import { fmtBytes, loadUnlimited, opWeights, profileInProcess, resolvePlan } fro
 
 export interface EmulateOptions {
   plan?: ExecutionPlan;
-  /** The runtime bundle's source; default: the shipped dist/mote-runtime.min.js. */
+  /** The runtime bundle's source; default: the bundle of this model alone for this target (mote bundle). */
   bundleSource?: string;
   /** Passes over the inputs, for timing. Default 1. */
   repeat?: number;
@@ -101,7 +101,7 @@ export async function emulate(
 ): Promise<EmulateReport> {
   const plan = resolvePlan(target, opts.plan);
   const notes: string[] = [];
-  const bundle = opts.bundleSource ?? shippedBundle(bytes);
+  const bundle = opts.bundleSource ?? runtimeFor(bytes, target);
   // The host's copy of the same runtime: input sizes, labels, the memory breakdown, and
   // the fallback profile. It is loaded with no limit; the engine applies the budget.
   const host = loadUnlimited(bytes, plan === 'install' ? 'stream' : plan);

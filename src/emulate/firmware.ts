@@ -7,7 +7,7 @@
 // watch time: the watch estimate is the emulator's time × WATCH_FACTOR, an assumption.
 import { bootFirmware, type Firmware, type FirmwareBoard } from '../../targets/engines/firmware.js';
 import type { Target } from '../../targets/target.js';
-import { shippedBundle } from '../build/paths.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import { deviceForm } from '../format/device-form.js';
 import type { Memory, Model, OpProfile } from '../runtime/model.js';
 import { fmtBytes, fmtMs, loadUnlimited, opWeights } from './common.js';
@@ -154,7 +154,7 @@ export interface DeviceMeasure {
 export interface FirmwareOptions {
   /** A firmware booted by the caller for this board (reused, not closed); default: boot one. */
   firmware?: Firmware;
-  /** The runtime bundle's source; default: the shipped dist/mote-runtime(-int8).min.js. */
+  /** The runtime bundle's source; default: the bundle of this model alone for this target (mote bundle). */
   bundleSource?: string;
   /** Timed runs after the warm-up (fit), or passes over the inputs (emulate). */
   runs?: number;
@@ -494,7 +494,7 @@ export async function fitOnFirmware(
   opts: FirmwareFitOptions = {},
 ): Promise<FirmwareFitReport> {
   const board = requireBoard(target);
-  const bundle = opts.bundleSource ?? shippedBundle(bytes);
+  const bundle = opts.bundleSource ?? runtimeFor(bytes, target);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const s = await session(board, opts);
   try {
@@ -558,7 +558,7 @@ export async function emulateOnFirmware(
   opts: FirmwareOptions = {},
 ): Promise<FirmwareEmulateReport> {
   const board = requireBoard(target);
-  const bundle = opts.bundleSource ?? shippedBundle(bytes);
+  const bundle = opts.bundleSource ?? runtimeFor(bytes, target);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const host = loadUnlimited(bytes, 'stream');
   const size = host.graph.values[host.graph.inputs[0]].size;

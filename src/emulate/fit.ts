@@ -3,8 +3,7 @@
 // (a profiled run here, priced by the target's cost model), with concrete suggestions
 // derived from the model when a check fails. For banglejs2 and banglejs1, `mote fit`
 // measures on the watch's firmware instead (firmware.ts).
-import { existsSync } from 'node:fs';
-import { RUNTIME_BUNDLE, shippedBundle } from '../build/paths.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import type { Memory, Model, OpProfile } from '../runtime/model.js';
 import { KIND_FLOAT32 } from '../runtime/tensors.js';
 import type { ExecutionPlan, Target } from '../../targets/target.js';
@@ -57,7 +56,7 @@ export interface FitReport {
 export type InstallForm = (bytes: Uint8Array) => Uint8Array;
 
 export interface FitOptions {
-  /** The runtime bundle's source; default: the shipped dist/mote-runtime.min.js. */
+  /** The runtime bundle's source; default: the bundle of this model alone for this target (mote bundle). */
   bundleSource?: string;
   /** Produces the installed form (plan 'install'); see findInstallForm(). */
   installForm?: InstallForm;
@@ -103,16 +102,9 @@ function runPlan(bytes: Uint8Array, installed: Uint8Array, plan: ExecutionPlan, 
   return { plan, model, profile: profileInProcess(model, []) };
 }
 
-/** Bytes of the bundle as stored (UTF-8). */
-function bundleBytes(opts: FitOptions, notes: string[]): number {
-  if (opts.bundleSource !== undefined) return Buffer.byteLength(opts.bundleSource);
-  if (!existsSync(RUNTIME_BUNDLE)) {
-    notes.push(
-      `runtime bundle size unknown: ${RUNTIME_BUNDLE} is missing (run 'npm run build'); flash counts the model only`,
-    );
-    return 0;
-  }
-  return Buffer.byteLength(shippedBundle());
+/** Bytes of the bundle as stored (UTF-8): the model's own bundle for this target unless one is given. */
+function bundleBytes(bytes: Uint8Array, target: Target, opts: FitOptions): number {
+  return Buffer.byteLength(opts.bundleSource ?? runtimeFor(bytes, target));
 }
 
 export function checkFit(
@@ -127,7 +119,7 @@ export function checkFit(
   if (!cost) notes.push(`target '${target.name}' has no cost model yet: no latency estimate`);
 
   // Flash: runtime bundle + the model as stored (plan 'install': its installed form).
-  const runtimeBytes = bundleBytes(opts, notes);
+  const runtimeBytes = bundleBytes(bytes, target, opts);
   let stored = bytes;
   if (chosen === 'install') {
     if (opts.installForm) stored = opts.installForm(bytes);

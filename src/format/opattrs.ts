@@ -1,4 +1,4 @@
-// An IR op's attributes in GRPH order (runtime/ops.ts OP_ATTRS), and back: the one
+// An IR op's attributes in GRPH order (the op's registration, runtime/op/*.ts), and back: the one
 // place that maps IR field names to the file's attribute layout.
 import type { Op, Pads2d } from '../ir/types.js';
 

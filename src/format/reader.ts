@@ -14,7 +14,10 @@ import {
   Stream,
   TensorInfo,
 } from '../runtime/tensors.js';
-import { NO_TENSOR, OP_NAMES, readGraph } from '../runtime/graph.js';
+import { readGraph } from '../runtime/graph.js';
+import { NO_TENSOR } from '../runtime/ops.js';
+import { opName } from '../runtime/registry.js';
+import '../runtime/op/all.js';
 import { readSymbols } from '../runtime/decode.js';
 import { fail } from '../runtime/errors.js';
 import { utf8 } from '../runtime/cursor.js';
@@ -60,7 +63,7 @@ export function parseMote(bytes: Uint8Array): ParsedMote {
   const ops: Op[] = gi.ops.map((o) => {
     const tensorName = (i: number): string | undefined => (i === NO_TENSOR ? undefined : infos[i].name);
     return opFromAttrs(
-      OP_NAMES[o.code] as Op['op'],
+      opName(o.code) as Op['op'],
       o.inputs.map((i) => values[i].name),
       values[o.output].name,
       { tensors: [tensorName(o.weight), tensorName(o.bias)], nums: o.p, list: o.list },

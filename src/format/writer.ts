@@ -5,7 +5,9 @@ import { ByteWriter } from './bytewriter.js';
 import { encodeFixed, encodeHuffman, fixedWidthFor, huffmanCodeLengths, packCodeLengths } from './huffman.js';
 import { HEADER_BYTES, MAGIC, VERSION_MAJOR, VERSION_MINOR } from '../runtime/container.js';
 import { CODING_FIXED, CODING_HUFFMAN, KIND_INT8_STREAM, KIND_NAMES } from '../runtime/tensors.js';
-import { NO_TENSOR, OP_ATTRS, OP_NAMES } from '../runtime/graph.js';
+import { NO_TENSOR } from '../runtime/ops.js';
+import { opNamed } from '../runtime/registry.js';
+import '../runtime/op/all.js';
 import { opInputs } from '../ir/ops.js';
 import { attrsOf } from './opattrs.js';
 import { crc32 } from '../runtime/crc32.js';
@@ -98,16 +100,16 @@ function writeGraph(g: Graph): Uint8Array {
   for (const name of g.outputs) w.u16(valueIndex.get(name)!);
   w.u16(g.ops.length);
   for (const op of g.ops) {
-    const code = OP_NAMES.indexOf(op.op);
+    const k = opNamed(op.op)!;
     const inputs = opInputs(op);
-    w.u8(code).u8(inputs.length);
+    w.u8(k.code).u8(inputs.length);
     for (const name of inputs) w.u16(valueIndex.get(name)!);
     w.u8(1).u16(valueIndex.get(op.output)!);
     const attrs = attrsOf(op);
     const a = new ByteWriter();
     let t = 0;
     let n = 0;
-    for (const kind of OP_ATTRS[code]) {
+    for (const kind of k.attrs) {
       if (kind === 'T') {
         const name = attrs.tensors[t++];
         a.u16(name === undefined ? NO_TENSOR : tensorIndex.get(name)!);

@@ -4,7 +4,8 @@ import type { Encoding, Graph, Tensor } from './types.js';
 import { sizeOf } from './shape.js';
 import { opInputs } from './ops.js';
 import { attrsOf } from '../format/opattrs.js';
-import { checkOp, OP_ATTRS, OP_NAMES } from '../runtime/ops.js';
+import { opNamed } from '../runtime/registry.js';
+import '../runtime/op/all.js';
 
 export class GraphError extends Error {}
 
@@ -111,8 +112,8 @@ export function validateGraph(g: Graph): void {
   const ready = new Set(g.inputs.map((v) => v.name));
   g.ops.forEach((op, i) => {
     const at = `op ${i} (${op.op} → '${op.output}')`;
-    const code = OP_NAMES.indexOf(op.op);
-    check(code > 0, `${at}: unknown op`);
+    const k = opNamed(op.op);
+    check(k !== null, `${at}: unknown op`);
     const inputs = opInputs(op);
     for (const name of inputs)
       check(ready.has(name), `${at}: input '${name}' is not computed before this op`);
@@ -121,10 +122,7 @@ export function validateGraph(g: Graph): void {
     const attrs = attrsOf(op);
     for (const name of attrs.tensors)
       check(name === undefined || tensors.has(name), `${at}: tensor '${name}' does not exist`);
-    for (const v of [
-      ...attrs.nums.filter((_, k) => OP_ATTRS[code].replace(/[TL]/g, '')[k] === 'i'),
-      ...attrs.list,
-    ])
+    for (const v of [...attrs.nums.filter((_, j) => k!.attrs.replace(/[TL]/g, '')[j] === 'i'), ...attrs.list])
       check(
         Number.isInteger(v) && v >= 0 && v <= 0xffff,
         `${at}: attribute ${v} is not an integer in 0..65535`,
@@ -136,8 +134,7 @@ export function validateGraph(g: Graph): void {
         (op.other === undefined) !== (op.constant === undefined),
         `${at}: needs exactly one of a second value ('other') or a constant tensor`,
       );
-    const info = checkOp(
-      code,
+    const info = k!.check(
       inputs.map((n) => shapes.get(n)!),
       shapes.get(op.output)!,
       attrs.tensors.map((n) => (n === undefined ? null : tensors.get(n)!.shape)),

@@ -1,6 +1,7 @@
 // The bundle's entry: fills the object that the bundle's wrapper returns as `mote`.
 // Plain assignments, not ES module exports, because esbuild exports through
 // Object.defineProperty getters, which small engines handle poorly.
+import './op/all.js';
 import { load, run } from './model.js';
 import { crc32 } from './crc32.js';
 import { runExits, runExitsAsync } from './schedule.js';

@@ -5,37 +5,11 @@ import { Cursor, cursor, f32, str, u16, u8 } from './cursor.js';
 import { readShape, TensorInfo } from './tensors.js';
 import { Sections } from './container.js';
 import { checkTables } from './flash.js';
-import { checkOp, NO_TENSOR, OP_ATTRS, OP_CONV2D, OP_DENSE, OP_NAMES, OP_PRELU } from './ops.js';
 
-export {
-  NO_TENSOR,
-  OP_ATTRS,
-  OP_NAMES,
-  OP_DENSE,
-  OP_RELU,
-  OP_SOFTMAX,
-  OP_RESHAPE,
-  OP_CONV2D,
-  OP_MAXPOOL,
-  OP_AVGPOOL,
-  OP_GLOBALAVGPOOL,
-  OP_ADD,
-  OP_MUL,
-  OP_CONCAT,
-  OP_PAD,
-  OP_TRANSPOSE,
-  OP_LEAKYRELU,
-  OP_PRELU,
-  OP_ELU,
-  OP_SELU,
-  OP_SIGMOID,
-  OP_TANH,
-  OP_SOFTPLUS,
-  OP_CLIP,
-  OP_LOGSOFTMAX,
-  OP_REDUCEMEAN,
-  OP_MATMUL,
-} from './ops.js';
+/** Set by `mote bundle` for engines other than Espruino (flash.ts checkTables is Espruino's). */
+declare var MOTE_NO_FLASH: boolean;
+import { NO_TENSOR } from './ops.js';
+import { OPS, opName } from './registry.js';
 
 /** Most inputs one op may have (concat). */
 var MAX_INPUTS = 64;
@@ -55,7 +29,7 @@ export interface OpInfo {
   /** The op's first and second tensor attributes (dense/conv: weight and bias; add/mul: constant; prelu: slope), NO_TENSOR when absent. */
   weight: number;
   bias: number;
-  /** The i and f attributes in order (see OP_ATTRS), and the L attribute. */
+  /** The i and f attributes in order (see registry.ts OpKernel.attrs), and the L attribute. */
   p: number[];
   list: number[];
   /** Per-input strides aligned to the output (broadcast ops, transpose). */
@@ -89,7 +63,7 @@ export function readGraph(bytes: Uint8Array, s: Sections, tensors: TensorInfo[])
   g.outputs = readValueList(c, nv, 'output');
   var no = u16(c, 'op count');
   for (i = 0; i < no; i++) {
-    checkTables('op ' + i + ' of ' + no);
+    if (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) checkTables('op ' + i + ' of ' + no);
     g.ops.push(readOp(c, i, g, tensors, ready));
   }
   for (i = 0; i < g.outputs.length; i++) {
@@ -104,14 +78,15 @@ function readOp(c: Cursor, i: number, g: GraphInfo, tensors: TensorInfo[], ready
   var at = c.pos;
   var nv = g.values.length;
   var code = u8(c, 'op code');
-  var what = 'op ' + i + ' (' + (OP_NAMES[code] || 'code ' + code) + ')';
-  if (code < 1 || code >= OP_NAMES.length) fail(c.where, at, 'unsupported ' + what);
+  var k = OPS[code];
+  var what = 'op ' + i + ' (' + opName(code) + ')';
+  if (!k) fail(c.where, at, 'unsupported ' + what + ': this runtime has no kernel for it');
   var nIn = u8(c, 'input count');
   if (nIn < 1 || nIn > MAX_INPUTS)
     fail(c.where, at + 1, what + ' has ' + nIn + ' inputs, not 1..' + MAX_INPUTS);
   var inputs: number[] = [];
   var inShapes: number[][] = [];
-  for (var k = 0; k < nIn; k++) {
+  for (var j = 0; j < nIn; j++) {
     var v = u16(c, 'input');
     if (v >= nv || !ready[v]) fail(c.where, c.pos - 2, what + ' reads value ' + v + ' before it is computed');
     inputs.push(v);
@@ -136,10 +111,10 @@ function readOp(c: Cursor, i: number, g: GraphInfo, tensors: TensorInfo[], ready
     strides: [],
     macs: 0,
   };
-  var schema = OP_ATTRS[code];
+  var schema = k!.attrs;
   var tshapes: (number[] | null)[] = [];
-  for (k = 0; k < schema.length; k++) {
-    var kind = schema.charAt(k);
+  for (j = 0; j < schema.length; j++) {
+    var kind = schema.charAt(j);
     if (kind === 'T') {
       var ti = u16(c, 'tensor index');
       if (ti !== NO_TENSOR && !tensors[ti])
@@ -152,18 +127,17 @@ function readOp(c: Cursor, i: number, g: GraphInfo, tensors: TensorInfo[], ready
     else {
       var n = u8(c, 'list length');
       if (n > 8) fail(c.where, c.pos - 1, what + ': list of ' + n + ' is longer than 8');
-      for (var j = 0; j < n; j++) op.list.push(u16(c, 'list entry'));
+      for (var e = 0; e < n; e++) op.list.push(u16(c, 'list entry'));
     }
   }
-  if ((code === OP_DENSE || code === OP_CONV2D || code === OP_PRELU) && op.weight === NO_TENSOR)
-    fail(c.where, at, what + ': needs a weight tensor');
+  if (k!.needsWeight && op.weight === NO_TENSOR) fail(c.where, at, what + ': needs a weight tensor');
   if (c.pos !== attrEnd)
     fail(
       c.where,
       at,
       what + ': attributes are ' + attrLen + ' bytes, the op reads ' + (c.pos - attrEnd + attrLen),
     );
-  var info = checkOp(code, inShapes, g.values[output].shape, tshapes, op.p, op.list);
+  var info = k!.check(inShapes, g.values[output].shape, tshapes, op.p, op.list);
   if (typeof info === 'string') fail(c.where, at, what + ': ' + info);
   op.macs = info.macs;
   op.strides = info.strides;

@@ -1,4 +1,5 @@
 // The runtime's public surface: what ships to devices as the global `mote`.
+import './op/all.js';
 export { load, run } from './model.js';
 export type { LoadOptions, Model, RunResult, RunOptions, OpProfile, Memory } from './model.js';
 export { crc32 } from './crc32.js';

@@ -109,10 +109,6 @@ export function denseSparse(
   }
 }
 
-export function relu(x: Float32Array, out: Float32Array, n: number): void {
-  for (var i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
-}
-
 /** Softmax over each run of `last` values (the last axis), shifted by the max for stability. */
 export function softmax(x: Float32Array, out: Float32Array, n: number, last: number): void {
   for (var s = 0; s < n; s += last) {

@@ -4,45 +4,15 @@ import { readContainer, Sections } from './container.js';
 import { KIND_FLOAT32, KIND_INT8, KIND_SPARSE, readTensors, TensorInfo } from './tensors.js';
 import { GraphInfo, readGraph } from './graph.js';
 import { ExitInfo, readExits } from './exits.js';
-import {
-  NO_TENSOR,
-  OP_ADD,
-  OP_AVGPOOL,
-  OP_CONCAT,
-  OP_CONV2D,
-  OP_DENSE,
-  OP_GLOBALAVGPOOL,
-  OP_LOGSOFTMAX,
-  OP_MAXPOOL,
-  OP_MUL,
-  OP_NAMES,
-  OP_PAD,
-  OP_PRELU,
-  OP_MATMUL,
-  OP_RELU,
-  OP_LEAKYRELU,
-  OP_ELU,
-  OP_SELU,
-  OP_SIGMOID,
-  OP_TANH,
-  OP_SOFTPLUS,
-  OP_CLIP,
-  OP_REDUCEMEAN,
-  OP_RESHAPE,
-  OP_SOFTMAX,
-  OP_TRANSPOSE,
-} from './ops.js';
-import { checkStored, decodeTensor, readValues, restart, valueReader, ValueReader } from './decode.js';
-import { dense, denseRows, denseSparse, Native, softmax } from './kernels.js';
-import { convChannel, ConvShape, convShape } from './conv.js';
-import { globalAvgPool, pool2d } from './pool.js';
-import { activate, logSoftmax } from './activations.js';
-import { binary, concat, matmul, pad, reduceMean, transpose } from './elementwise.js';
+import { NO_TENSOR, OP_RELU } from './ops.js';
+import { OPS } from './registry.js';
+import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
+import type { Native } from './kernels.js';
+import type { ConvShape } from './conv.js';
 import { le32, readFromFlash, utf8 } from './cursor.js';
 import { copyBlock, flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
 import { FormTensor, formSize, readForm, Rows, rowCount, rowKind, writeForm } from './device-form.js';
-import { denseFlash, rowValues, RowNative } from './flash-kernels.js';
-import { convPatches, patchable, patchIndex } from './conv-patches.js';
+import type { RowNative } from './flash-kernels.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
 import type * as Quant from './quant.js';
 
@@ -110,8 +80,9 @@ export interface Model {
   convs: (ConvShape | null)[];
   /** Per op: the patch kernel's gather index (conv-patches.ts), where it runs the conv. */
   patchIdx: (Uint16Array | null)[];
-  /** One receptive field, gathered (the largest patch of any conv), and the weight block size. */
+  /** One receptive field, gathered (the largest patch of any conv), its planned size, and the weight block size. */
   patch: Float32Array;
+  patchSize: number;
   patchBlock: number;
   /** Per op: true where its work is already done by the op before (a fused ReLU). */
   skip: boolean[];
@@ -187,6 +158,8 @@ var CHUNK = 64;
  */
 export function load(src: Uint8Array | string, options?: LoadOptions): Model {
   if (typeof src !== 'string') return loadBytes(src, options || {}, null);
+  if (!(typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH))
+    return fail('load', 0, 'this bundle has no Storage path: load the bytes');
   var f = openFlash(src);
   // Header and tables are read from flash; arrays in them are copied out a block at a time.
   readFromFlash({
@@ -202,6 +175,9 @@ export function load(src: Uint8Array | string, options?: LoadOptions): Model {
   }
 }
 
+/** Set by `mote bundle` for engines other than Espruino: the Storage path is left out. */
+declare var MOTE_NO_FLASH: boolean;
+
 /** float32 blobs longer than this stay in flash when a model is loaded by name. */
 var LAZY_FLOATS = 256;
 
@@ -213,7 +189,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   var limit = opts.memoryLimit || DEFAULT_LIMIT;
   var s = readContainer(
     bytes,
-    flash
+    (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && flash
       ? function (start: number, end: number) {
           return flashCrc(flash, start, end - start);
         }
@@ -250,8 +226,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
       intOnly[gop.weight] = true;
       intOnly[gop.bias] = true;
     }
-    if (gop.weight !== NO_TENSOR && gop.code !== OP_DENSE && gop.code !== OP_CONV2D)
-      isBias[gop.weight] = true;
+    if (gop.weight !== NO_TENSOR && !OPS[gop.code]!.streams) isBias[gop.weight] = true;
     macs += gop.macs;
   }
   var resident = 0;
@@ -263,7 +238,12 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   for (i = 0; i < tensors.length; i++) {
     var t = tensors[i];
     if (intOnly[i]) continue;
-    if (flash && t.kind === KIND_FLOAT32 && !t.floats) {
+    if (
+      (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) &&
+      flash &&
+      t.kind === KIND_FLOAT32 &&
+      !t.floats
+    ) {
       // Left in flash by the reader: a streamed weight stays there, anything else is copied.
       if (isBias[i]) {
         t.floats = new Float32Array(copyBlock(flash, t.start, t.size * 4));
@@ -293,33 +273,50 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   var slots = planBuffers(graph, quant);
   var activations = 0;
   for (i = 0; i < slots.sizes.length; i++) activations += slots.sizes[i] * 4;
-  // Convs the patch kernel runs (Espruino): an index, a shared patch, a block of weights.
-  var convs: (ConvShape | null)[] = [];
-  var patchSize = 0;
-  var patchBytes = 0;
+  var m: Model = {
+    bytes: bytes,
+    meta: meta,
+    tensors: tensors,
+    graph: graph,
+    plan: plan,
+    buffers: [],
+    weights: [],
+    readers: [],
+    row: new Float32Array(0),
+    convs: [],
+    patchIdx: [],
+    patch: new Float32Array(0),
+    patchSize: 0,
+    patchBlock: 4096,
+    skip: [],
+    relu: [],
+    idx: [0, 0, 0, 0, 0, 0, 0, 0],
+    chunkGaps: new Uint8Array(0),
+    chunkValues: new Float32Array(0),
+    quant: quant,
+    qplans: [],
+    qbufs: [],
+    memory: { activations: 0, resident: 0, scratch: 0, peak: 0 },
+    macs: macs,
+    // Detected once: Espruino's E.convolve computes a row's dot product in C.
+    native: nat,
+    engine: 'js',
+    fast: [],
+    exits: exits,
+    rows: [],
+    gathered: new Float32Array(0),
+  };
+  // Each op's own state and scratch (a conv's patch index), before anything big is allocated.
+  var opScratch = 0;
   for (i = 0; i < graph.ops.length; i++) {
-    var cop = graph.ops[i];
-    var cs =
-      cop.code === OP_CONV2D
-        ? convShape(
-            graph.values[cop.input].shape,
-            graph.values[cop.output].shape,
-            tensors[cop.weight].shape,
-            cop.p,
-          )
-        : null;
-    convs.push(cs);
-    if (cs && usePatches(nat, cs, tensors[cop.weight], quant !== null && !!quant.isQ[cop.output])) {
-      var K = cs.kh * cs.kw * cs.c;
-      patchSize = Math.max(patchSize, K);
-      patchBytes += K * 2;
-    }
+    m.convs.push(null);
+    m.patchIdx.push(null);
+    var plan1 = OPS[graph.ops[i].code]!.plan;
+    if (plan1) opScratch += plan1(m, i);
   }
-  // The weight block is sized once the model's buffers exist (patchBlockBytes); 4 KB at least.
-  if (patchSize) patchBytes += patchSize * 4 + Math.max(4096, patchSize * 4);
   // One row of decoded weights (plan 'flash': a row read from flash and a row of gathered
   // inputs or unpacked codes), the sparse kernel's entry chunks, int8-stream weights' row.
-  var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow + patchBytes;
+  var scratchBytes = rowSize * 4 * (flash ? 2 : 1) + chunk * 5 + qrow + opScratch;
   var memory: Memory = {
     activations: activations,
     resident: resident,
@@ -344,49 +341,15 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     );
   }
 
-  var m: Model = {
-    bytes: bytes,
-    meta: meta,
-    tensors: tensors,
-    graph: graph,
-    plan: plan,
-    buffers: [],
-    weights: [],
-    readers: [],
-    row: new Float32Array(rowSize),
-    convs: convs,
-    patchIdx: [],
-    patch: new Float32Array(patchSize),
-    patchBlock: 4096,
-    skip: [],
-    relu: [],
-    idx: [0, 0, 0, 0, 0, 0, 0, 0],
-    chunkGaps: new Uint8Array(chunk),
-    chunkValues: new Float32Array(chunk),
-    quant: quant,
-    qplans: [],
-    qbufs: [],
-    memory: memory,
-    macs: macs,
-    // Detected once: Espruino's E.convolve computes a row's dot product in C.
-    native: nat,
-    engine: 'js',
-    fast: [],
-    exits: exits,
-    rows: [],
-    gathered: new Float32Array(flash ? rowSize : 0),
-  };
+  m.memory = memory;
+  m.row = new Float32Array(rowSize);
+  m.chunkGaps = new Uint8Array(chunk);
+  m.chunkValues = new Float32Array(chunk);
+  m.gathered = new Float32Array(flash ? rowSize : 0);
   // Before the activations are allocated: a first load decodes the device form, which
   // needs memory of its own for a while.
-  if (flash) flashRows(m, flash, inPlace, formed, bytes);
-  for (i = 0; i < graph.ops.length; i++) {
-    var pc = convs[i];
-    m.patchIdx.push(
-      pc && patchSize && usePatches(nat, pc, tensors[graph.ops[i].weight], !!m.qbufs[graph.ops[i].output])
-        ? patchIndex(pc)
-        : null,
-    );
-  }
+  if ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && flash)
+    flashRows(m, flash, inPlace, formed, bytes);
   var slotArrays: Float32Array[] = [];
   for (i = 0; i < slots.sizes.length; i++) slotArrays.push(new Float32Array(slots.sizes[i]));
   for (i = 0; i < graph.values.length; i++) {
@@ -398,9 +361,12 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     m.qbufs.push(isQ ? new Int8Array(slotArrays[slot].buffer, 0, graph.values[i].size) : null);
   }
   if (quant) m.qplans = int8!.prepareQuant(graph, tensors, quant, bytes);
-  if (flash) residentCodes(m);
+  for (i = 0; i < graph.ops.length; i++) {
+    var prep = OPS[graph.ops[i].code]!.prepare;
+    if (prep) prep(m, i);
+  }
+  if ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && flash) residentCodes(m);
   if (nat && typeof nat.mapInPlace === 'function' && !opts.accelerator) fuseRelus(m, slots.ofValue);
-  if (patchSize) m.patchBlock = patchBlockBytes();
   // Decode every compressed tensor once now: resident ones are kept, and the others
   // are read through once, so a corrupt stream fails at load rather than mid-inference.
   for (i = 0; i < tensors.length; i++) {
@@ -429,9 +395,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
 }
 
 /**
- * On Espruino, a ReLU that runs in place on the output of a conv or a dense op over flash
- * rows that nothing else reads becomes that op's clamp at 0, and its own pass over the
- * output (JS per element there) is skipped.
+ * On Espruino, a ReLU that runs in place on the output of an op that nothing else reads
+ * becomes that op's clamp at 0 where the op can clamp (a conv, a dense op over flash rows),
+ * and its own pass over the output (JS per element there) is skipped.
  */
 function fuseRelus(m: Model, slotOf: number[]): void {
   var g = m.graph;
@@ -442,20 +408,14 @@ function fuseRelus(m: Model, slotOf: number[]): void {
       readers[g.ops[i].inputs[j]] = (readers[g.ops[i].inputs[j]] || 0) + 1;
   for (i = 0; i < g.outputs.length; i++) readers[g.outputs[i]] = 2;
   for (i = 0; i + 1 < g.ops.length; i++) {
-    var c = m.convs[i];
     var op = g.ops[i];
     var relu = g.ops[i + 1];
-    var dense = op.code === OP_DENSE && m.rows[op.weight];
-    if (!(c || dense) || m.qbufs[op.output] || relu.code !== OP_RELU || relu.input !== op.output) continue;
+    var clamp = OPS[op.code]!.clampRelu;
+    if (!clamp || m.qbufs[op.output] || relu.code !== OP_RELU || relu.input !== op.output) continue;
     if (readers[op.output] !== 1 || slotOf[relu.output] !== slotOf[op.output]) continue;
-    if (c && c.lo < 0) c.lo = 0;
-    m.relu[i] = !c;
-    m.skip[i + 1] = true;
+    if (clamp(m, i)) m.skip[i + 1] = true;
   }
 }
-
-/** Element-wise ops that may write over their input (activations.ts activate). */
-var ACTIVATIONS = [OP_RELU, OP_LEAKYRELU, OP_ELU, OP_SELU, OP_SIGMOID, OP_TANH, OP_SOFTPLUS, OP_CLIP];
 
 /** Espruino's native helpers, when this engine has them (E.convolve at least). */
 function native(): (Native & RowNative) | null {
@@ -468,7 +428,7 @@ function native(): (Native & RowNative) | null {
  * array of n bytes takes ceil(n / blocksize) variables and a few for its header.
  */
 function checkVariables(memory: Memory, arrays: number, ops: number): void {
-  var v = freeVariables();
+  var v = typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH ? freeVariables() : null;
   if (!v) return;
   // Per op: its view objects and the transient row blocks; 64 for the model object itself.
   var need = Math.ceil(memory.peak / v.blocksize) + 4 * arrays + 8 * ops + 64;
@@ -572,30 +532,10 @@ function residentCodes(m: Model): void {
   }
 }
 
-/**
- * Weight bytes the patch kernel holds at once, sized after the model's buffers exist: an
- * eighth of the memory still free, 4 to 16 KB (LeNet-5's second conv gathers its 64
- * patches 25 times with 4 KB, 7 times with 16 KB).
- */
-function patchBlockBytes(): number {
-  var v = freeVariables();
-  var bytes = v ? Math.floor((v.free * v.blocksize) / 8) : 4096;
-  return Math.max(4096, Math.min(16384, bytes));
-}
-
-/**
- * Whether the patch kernel runs this conv: on Espruino (E.mapInPlace), float, no padding,
- * and weights it can take in blocks (rows in flash, or in RAM below the 64 KB view limit).
- */
-function usePatches(nat: (Native & RowNative) | null, s: ConvShape, w: TensorInfo, isInt8: boolean): boolean {
-  if (!nat || typeof nat.mapInPlace !== 'function' || isInt8 || !patchable(s)) return false;
-  return w.kind !== KIND_FLOAT32 || !w.floats || w.size * 4 <= 65536;
-}
-
-/** Whether tensor `t` is the weight of a conv op (its rows are read whole). */
+/** Whether tensor `t` is the weight of an op that reads its rows whole (a conv's kernels). */
 export function isConvWeight(m: Model, t: number): boolean {
   for (var o = 0; o < m.graph.ops.length; o++)
-    if (m.graph.ops[o].code === OP_CONV2D && m.graph.ops[o].weight === t) return true;
+    if (OPS[m.graph.ops[o].code]!.wholeRows && m.graph.ops[o].weight === t) return true;
   return false;
 }
 
@@ -679,9 +619,10 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
     // Reshape shares its input's slot; so does an activation that is its input's last
     // reader (it works element by element, so in place): LeNet-5's first ReLU would
     // otherwise take 46 KB, a third of a Bangle.js 2's memory.
+    var k = OPS[op.code]!;
     var inPlace =
-      op.code === OP_RESHAPE ||
-      (ACTIVATIONS.indexOf(op.code) >= 0 &&
+      k.alias ||
+      (k.inPlace &&
         lastUse[op.input] === i &&
         ofValue[op.input] >= 0 &&
         !(quant && (quant.isQ[op.output] || quant.isQ[op.input])));
@@ -705,27 +646,20 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
 /** The kernel that runs op `o` (see OpProfile.kernel). */
 function kernelOf(m: Model, o: number): string {
   var op = m.graph.ops[o];
+  var k = OPS[op.code]!;
   var c = m.convs[o];
-  var decoded = m.rows[op.weight] ? '-flash' : m.weights[op.weight] ? '' : '-decode';
   var plan = m.qplans[o];
+  if (!plan || !plan.q) return k.variant ? k.variant(m, o) : k.name;
   // int8 ops: int8-conv2d, int8-depthwise, int8-dense, ...; '-decode' when the weights are streamed.
-  if (plan && plan.q) {
-    decoded = plan.reader ? '-decode' : '';
-    if (op.code !== OP_DENSE && !c) return 'int8-' + OP_NAMES[op.code];
-  }
-  var prefix = plan && plan.q ? 'int8-' : '';
-  if (c) return prefix + (c.icg === 1 && c.c > 1 ? 'depthwise' : 'conv2d') + decoded;
-  if (prefix) return prefix + 'dense' + decoded;
-  if (op.code !== OP_DENSE) return OP_NAMES[op.code];
-  if (!decoded) return 'dense';
-  var sparse = m.tensors[op.weight].kind === KIND_SPARSE;
-  return sparse ? 'dense-sparse' + (decoded === '-flash' ? '-flash' : '') : 'dense' + decoded;
+  var decoded = plan.reader ? '-decode' : '';
+  if (c) return 'int8-' + (c.icg === 1 && c.c > 1 ? 'depthwise' : 'conv2d') + decoded;
+  return 'int8-' + k.name + (k.streams ? decoded : '');
 }
 
 /** Stream bits op `o` decodes per run (streamed weights only). */
 function bitsOf(m: Model, o: number): number {
   var op = m.graph.ops[o];
-  if ((op.code !== OP_DENSE && op.code !== OP_CONV2D) || m.weights[op.weight] || m.rows[op.weight]) return 0;
+  if (!OPS[op.code]!.streams || m.weights[op.weight] || m.rows[op.weight]) return 0;
   var t = m.tensors[op.weight];
   return ((t.index ? t.index.end - t.index.start : 0) + (t.gaps ? t.gaps.end - t.gaps.start : 0)) * 8;
 }
@@ -739,79 +673,6 @@ function now(): number {
   if (typeof performance !== 'undefined' && performance.now) return performance.now();
   if (typeof getTime === 'function') return getTime() * 1000;
   return Date.now();
-}
-
-/** Every op but dense. */
-function runOp(m: Model, o: number, a: Float32Array, out: Float32Array): void {
-  var g = m.graph;
-  var op = g.ops[o];
-  var code = op.code;
-  var inShape = g.values[op.input].shape;
-  var outShape = g.values[op.output].shape;
-  var last = outShape.length ? outShape[outShape.length - 1] : 1;
-  var b: Float32Array;
-  if (code === OP_CONV2D) {
-    var c = m.convs[o]!;
-    var w = m.weights[op.weight];
-    var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
-    var r = m.readers[op.weight];
-    var fr = m.rows[op.weight];
-    var rowLen = c.kh * c.kw * c.icg;
-    var idx = m.patchIdx[o];
-    if (idx && (fr || w)) {
-      convPatches(
-        a,
-        function (o0: number, n: number) {
-          return fr
-            ? rowValues(fr, o0, n, m.native as unknown as RowNative, true)
-            : w!.subarray(o0 * rowLen, (o0 + n) * rowLen);
-        },
-        bias,
-        out,
-        c,
-        idx,
-        m.patch,
-        m.patchBlock,
-        m.native as unknown as RowNative,
-      );
-      return;
-    }
-    if (r) restart(r);
-    for (var oc = 0; oc < c.oc; oc++) {
-      var wr = w || (fr ? rowValues(fr, oc, 1, m.native as unknown as RowNative, true) : m.row);
-      if (r) readValues(r, m.row, rowLen);
-      convChannel(a, wr, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
-    }
-  } else if (code === OP_MAXPOOL || code === OP_AVGPOOL) {
-    pool2d(a, inShape, out, outShape, op.p, code === OP_AVGPOOL);
-  } else if (code === OP_GLOBALAVGPOOL) {
-    globalAvgPool(a, inShape, out);
-  } else if (code === OP_ADD || code === OP_MUL || code === OP_PRELU) {
-    b = op.weight !== NO_TENSOR ? m.weights[op.weight]! : m.buffers[op.inputs[1]];
-    binary(code, a, op.strides[0], b, op.strides[1], out, outShape, m.idx);
-  } else if (code === OP_CONCAT) {
-    var xs: Float32Array[] = [];
-    var shapes: number[][] = [];
-    for (var k = 0; k < op.inputs.length; k++) {
-      xs.push(m.buffers[op.inputs[k]]);
-      shapes.push(g.values[op.inputs[k]].shape);
-    }
-    concat(xs, shapes, out, outShape, op.p[0], m.idx);
-  } else if (code === OP_PAD) {
-    pad(a, inShape, out, outShape, op.list, op.p, m.idx);
-  } else if (code === OP_TRANSPOSE) {
-    transpose(a, op.strides[0], out, outShape, m.idx);
-  } else if (code === OP_REDUCEMEAN) {
-    reduceMean(a, inShape, out, op.list, m.idx);
-  } else if (code === OP_MATMUL) {
-    matmul(a, m.buffers[op.inputs[1]], out, inShape[0], inShape[1], outShape[1]);
-  } else if (code === OP_SOFTMAX) {
-    softmax(a, out, out.length, last);
-  } else if (code === OP_LOGSOFTMAX) {
-    logSoftmax(a, out, out.length, last);
-  } else if (code !== OP_RESHAPE) {
-    activate(code, a, out, out.length, op.p);
-  }
 }
 
 /** Copies the inputs into their buffers (normalised, or quantised for int8 inputs). */
@@ -858,19 +719,8 @@ export function step(m: Model, o: number): void {
   var fast = m.fast[o];
   if (m.skip[o]) return;
   if (fast) fast();
-  else if (m.qbufs[op.output]) {
-    int8!.runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);
-  } else if (op.code === OP_DENSE) {
-    var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
-    var w = m.weights[op.weight];
-    var fr = m.rows[op.weight];
-    // Plan 'flash' was only admitted with E.mapInPlace present (loadBytes).
-    if (fr) denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative, m.relu[o]);
-    else if (w) dense(a, w, bias, out, a.length, out.length, m.native);
-    else if (m.tensors[op.weight].kind === KIND_SPARSE)
-      denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
-    else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
-  } else runOp(m, o, a, out);
+  else if (m.qbufs[op.output]) int8!.runInt8(m.graph, m.tensors, m.qplans[o], o, m.qbufs);
+  else OPS[op.code]!.run(m, o, a, out);
 }
 
 /** Runs one inference. `input` is one array per graph input (or just the array, for one input). */
@@ -893,7 +743,7 @@ export function run(
     if (profile) {
       profile.push({
         name: vo.name,
-        op: OP_NAMES[op.code],
+        op: OPS[op.code]!.name,
         kernel: m.fast[o] ? m.engine + ' ' + kernelOf(m, o) : kernelOf(m, o),
         macs: op.macs,
         bits: bitsOf(m, o),

@@ -7,8 +7,8 @@ import { cursor, f32, i16, u16, u8 } from './cursor.js';
 import { Sections } from './container.js';
 import { CODING_FIXED, KIND_INT32, KIND_INT8, KIND_INT8_STREAM, TensorInfo } from './tensors.js';
 import { readRun, rewind, SymbolReader, symbolReader } from './symbols.js';
+import type { GraphInfo } from './graph.js';
 import {
-  GraphInfo,
   NO_TENSOR,
   OP_ADD,
   OP_AVGPOOL,
@@ -16,11 +16,11 @@ import {
   OP_CONV2D,
   OP_DENSE,
   OP_MAXPOOL,
-  OP_NAMES,
   OP_RELU,
   OP_RESHAPE,
   OP_SOFTMAX,
-} from './graph.js';
+} from './ops.js';
+import { opName } from './registry.js';
 import { convShape, ConvShape } from './conv.js';
 import {
   addInt8,
@@ -91,7 +91,7 @@ export function readQuant(
   if (c.pos !== c.end) fail(c.where, c.pos, 'unexpected bytes after the values');
   for (i = 0; i < g.ops.length; i++) {
     var problem = checkInt8Op(g, tensors, info, i);
-    if (problem) fail(c.where, at, 'op ' + i + ' (' + OP_NAMES[g.ops[i].code] + '): ' + problem);
+    if (problem) fail(c.where, at, 'op ' + i + ' (' + opName(g.ops[i].code) + '): ' + problem);
   }
   return info;
 }

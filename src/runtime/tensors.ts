@@ -20,6 +20,9 @@ import { HuffmanTable, huffmanTable, unpackCodeLengths } from './huffman.js';
 import { Sections } from './container.js';
 import { checkTables } from './flash.js';
 
+/** Set by `mote bundle` for engines other than Espruino (flash.ts checkTables is Espruino's). */
+declare var MOTE_NO_FLASH: boolean;
+
 export var KIND_FLOAT32 = 0;
 export var KIND_INT8 = 1;
 export var KIND_CODEBOOK = 2;
@@ -88,7 +91,7 @@ export function readTensors(bytes: Uint8Array, s: Sections): TensorInfo[] {
   if (n * 16 > c.end - c.pos) fail(c.where, c.pos - 4, 'tensor count ' + n + ' exceeds the section');
   var out: TensorInfo[] = [];
   for (var i = 0; i < n; i++) {
-    checkTables('tensor ' + i + ' of ' + n);
+    if (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) checkTables('tensor ' + i + ' of ' + n);
     var name = str(c, 'tensor name');
     var shape = readShape(c);
     var kindAt = c.pos;

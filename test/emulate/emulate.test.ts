@@ -1,6 +1,6 @@
 // `emulate` and `mote emulate`: the shipped bundle in the target's emulator engine, with
 // per-layer counts and times, and clear errors for models that do not fit.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +12,6 @@ import { emulateCommand } from '../../src/cli/emulate.js';
 import { loadDigits } from '../../src/data/digits.js';
 import { mulberry32 } from '../../src/data/prng.js';
 import { getTarget } from '../../targets/index.js';
-import { runtimeBundle } from '../helpers/bundle.js';
 import { codebookModel, digitsModel, smallModel } from './models.js';
 
 // The library's QuickJS stand-in for Bangle.js 2; `mote emulate --target banglejs2` runs the
@@ -21,11 +20,6 @@ const bangle = getTarget('banglejs2');
 const qjsWatch = getTarget('quickjs-watch');
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-emulate-'));
-let bundleSource = '';
-
-beforeAll(async () => {
-  bundleSource = await runtimeBundle();
-});
 
 function samples(n: number, size: number): number[][] {
   const rand = mulberry32(3);
@@ -36,7 +30,7 @@ describe('emulate', () => {
   it('runs the small model in QuickJS as banglejs2: outputs, layers, MACs, memory', async () => {
     const bytes = smallModel();
     const xs = samples(3, 32);
-    const r = await emulate(bytes, bangle, xs, { plan: 'stream', bundleSource });
+    const r = await emulate(bytes, bangle, xs, { plan: 'stream' });
     const host = load(bytes, { plan: 'stream' });
     expect(r).toMatchObject({ target: 'banglejs2', engine: 'QuickJS', plan: 'stream' });
     expect(r.samples).toHaveLength(3);
@@ -77,7 +71,7 @@ describe('emulate', () => {
     const want = run(load(bytes), x);
     for (const name of ['duktape', 'node']) {
       const target = getTarget(name);
-      const r = await emulate(bytes, target, [x], { plan: 'cache', bundleSource });
+      const r = await emulate(bytes, target, [x], { plan: 'cache' });
       expect(r.engine).toBe(name === 'node' ? 'Node' : 'Duktape');
       expect(r.samples[0].label).toBe(want.label);
       expect(r.macs).toBe(want.macs);
@@ -91,7 +85,7 @@ describe('emulate', () => {
     const bytes = await digitsModel();
     const test = loadDigits('test');
     const xs = [0, 1, 2, 3].map((i) => test.features.subarray(i * 784, (i + 1) * 784));
-    const r = await emulate(bytes, bangle, xs, { bundleSource });
+    const r = await emulate(bytes, bangle, xs, {});
     const host = load(bytes);
     expect(r.samples.map((s) => s.label)).toEqual(xs.map((x) => run(host, x).label));
     expect(r.samples[0].labelName).toBe(String(r.samples[0].label));
@@ -103,18 +97,18 @@ describe('emulate', () => {
   it('a model over the RAM budget fails with the runtime\'s "over the limit", as out of budget', async () => {
     // 128 KB of weights decoded into RAM in plan 'cache' (the file itself is 12 KB).
     const bytes = codebookModel(256, 128);
-    const err = await emulate(bytes, bangle, [], { plan: 'cache', bundleSource }).catch((e: unknown) => e);
+    const err = await emulate(bytes, bangle, [], { plan: 'cache' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutOfBudgetError);
     expect((err as Error).message).toMatch(
       /^mote: does not fit banglejs2 \(emulated in QuickJS\): RAM needs 12\d\.\d KB > budget 96\.0 KB \(the runtime: needs \d+ bytes of RAM \(activations \d+, weights 131072, scratch 0\), over the limit of 98304\)$/,
     );
     // The same model streams in a few KB.
-    await expect(emulate(bytes, bangle, [], { plan: 'stream', bundleSource })).resolves.toBeDefined();
+    await expect(emulate(bytes, bangle, [], { plan: 'stream' })).resolves.toBeDefined();
   });
 
   it("a model bigger than the engine's heap fails with the engine's out of memory", async () => {
     const bytes = codebookModel(784, 1024);
-    await expect(emulate(bytes, bangle, [], { plan: 'stream', bundleSource })).rejects.toThrow(
+    await expect(emulate(bytes, bangle, [], { plan: 'stream' })).rejects.toThrow(
       new RegExp(
         `^mote: does not fit banglejs2 \\(emulated in QuickJS\\): the engine's heap is over its limit of ${esc(fmtBytes(bangle.emulatorMemoryBytes))} \\(QuickJS: out of memory`,
       ),
@@ -122,7 +116,7 @@ describe('emulate', () => {
   });
 
   it('rejects inputs of the wrong size before running', async () => {
-    await expect(emulate(smallModel(), bangle, [[1, 2, 3]], { bundleSource })).rejects.toThrow(
+    await expect(emulate(smallModel(), bangle, [[1, 2, 3]], {})).rejects.toThrow(
       /sample 0 has 3 values; the model's input takes 32/,
     );
   });
@@ -134,7 +128,7 @@ describe('mote emulate on a QuickJS target', () => {
     const input = path.join(dir, 'x.json');
     writeFileSync(file, smallModel());
     writeFileSync(input, JSON.stringify(samples(2, 32)));
-    const out = await emulateCommand(file, 'quickjs-watch', input, 'stream', false, { bundleSource });
+    const out = await emulateCommand(file, 'quickjs-watch', input, 'stream', false, {});
     expect(out).toMatch(/^.*small\.mote emulated as quickjs-watch .* in QuickJS, plan 'stream'$/m);
     expect(out).toMatch(/^sample 0: class \d; exit none; output \[/m);
     expect(out).toMatch(/^sample 1: class \d; exit none; output \[/m);
@@ -159,9 +153,7 @@ describe('mote emulate on a QuickJS target', () => {
   it('--json has the same report, rows matching the model ops', async () => {
     const file = path.join(dir, 'small.mote');
     writeFileSync(file, smallModel());
-    const json = JSON.parse(
-      await emulateCommand(file, 'quickjs-watch', undefined, undefined, true, { bundleSource }),
-    );
+    const json = JSON.parse(await emulateCommand(file, 'quickjs-watch', undefined, undefined, true, {}));
     const host = load(smallModel());
     expect(json).toMatchObject({ target: 'quickjs-watch', plan: qjsWatch.defaultPlan, macs: host.macs });
     expect(json.layers.map((l: { name: string }) => l.name)).toEqual([
@@ -179,8 +171,8 @@ describe('mote emulate on a QuickJS target', () => {
     const file = path.join(dir, 'big.mote');
     // 256 KB of weights decoded into RAM in plan 'cache' (the file itself is 24 KB).
     writeFileSync(file, codebookModel(256, 256));
-    await expect(
-      emulateCommand(file, 'quickjs-watch', undefined, 'cache', false, { bundleSource }),
-    ).rejects.toThrow(/does not fit quickjs-watch \(emulated in QuickJS\): RAM needs/);
+    await expect(emulateCommand(file, 'quickjs-watch', undefined, 'cache', false, {})).rejects.toThrow(
+      /does not fit quickjs-watch \(emulated in QuickJS\): RAM needs/,
+    );
   });
 });

@@ -23,7 +23,7 @@ import {
 import { fitCommand } from '../../src/cli/fit.js';
 import { emulateCommand } from '../../src/cli/emulate.js';
 import { UsageError } from '../../src/cli/usage.js';
-import { runtimeBundle } from '../helpers/bundle.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
 import { codebookModel, float32Model, smallModel } from './models.js';
 
 const bangle2 = getTarget('banglejs2');
@@ -32,14 +32,9 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-firmware-'));
 const lenet = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote')));
 let fw2: Firmware;
 let fw1: Firmware;
-let bundleSource = '';
 
 beforeAll(async () => {
-  [fw2, fw1, bundleSource] = await Promise.all([
-    bootFirmware('banglejs2'),
-    bootFirmware('banglejs1'),
-    runtimeBundle(),
-  ]);
+  [fw2, fw1] = await Promise.all([bootFirmware('banglejs2'), bootFirmware('banglejs1')]);
 });
 afterAll(() => {
   fw2?.close();
@@ -69,7 +64,7 @@ describe('the firmware targets', () => {
 describe('fit on the firmware', () => {
   it('a small model fits Bangle.js 2: variables, Storage and time measured there', async () => {
     const bytes = smallModel();
-    const r = await fitOnFirmware(bytes, bangle2, { firmware: fw2, bundleSource });
+    const r = await fitOnFirmware(bytes, bangle2, { firmware: fw2 });
     expect(r.ok).toBe(true);
     expect(r.failure).toBeNull();
     expect(r).toMatchObject({ target: 'banglejs2', board: 'banglejs2', plan: 'flash' });
@@ -84,7 +79,8 @@ describe('fit on the firmware', () => {
     expect(v.freeAfterRun).toBe(v.freeForModel! - v.model! - v.input! - v.run!);
     // The runtime's own plan for a model loaded by name, as the device computed it.
     expect(r.runtimeMemory!.peak).toBeGreaterThan(0);
-    expect(r.storage.runtimeBytes).toBe(Buffer.byteLength(bundleSource));
+    // The runtime for this model alone (mote bundle), as mote flash installs it.
+    expect(r.storage.runtimeBytes).toBe(Buffer.byteLength(runtimeFor(bytes, bangle2)));
     expect(r.storage.modelBytes).toBe(bytes.length);
     expect(r.storage.deviceFormBytes).toBeGreaterThan(0); // 3-bit clusters: decoded on the host
     expect(r.storage.totalBytes).toBe(8 * 1024 * 1024);
@@ -102,14 +98,14 @@ describe('fit on the firmware', () => {
   });
 
   it('lenet-300-100 fits Bangle.js 2', async () => {
-    const r = await fitOnFirmware(lenet, bangle2, { firmware: fw2, bundleSource, runs: 1 });
+    const r = await fitOnFirmware(lenet, bangle2, { firmware: fw2, runs: 1 });
     expect(r.ok).toBe(true);
     expect(r.variables.model).toBeGreaterThan(1000);
     expect(r.time!.emulatorMs).toBeGreaterThan(0);
   });
 
   it("a float32 784×300 layer does not fit Bangle.js 1: the runtime's refusal, in its words", async () => {
-    const r = await fitOnFirmware(float32Model(784, 300), bangle1, { firmware: fw1, bundleSource });
+    const r = await fitOnFirmware(float32Model(784, 300), bangle1, { firmware: fw1 });
     expect(r.ok).toBe(false);
     expect(r.time).toBeNull();
     expect(r.variables).toMatchObject({ total: 2500, blocksize: 13 });
@@ -124,7 +120,7 @@ describe('fit on the firmware', () => {
   });
 
   it('lenet-300-100 does not fit Bangle.js 1: refused while loading, as the firmware says', async () => {
-    const r = await fitOnFirmware(lenet, bangle1, { firmware: fw1, bundleSource });
+    const r = await fitOnFirmware(lenet, bangle1, { firmware: fw1 });
     expect(r.ok).toBe(false);
     expect(r.failure!.stage).toBe('load');
     expect(r.failure!.message).toMatch(/too big for this device|needs about \d+ variables/);
@@ -134,7 +130,6 @@ describe('fit on the firmware', () => {
   it('a latency budget under the watch estimate fails the fit', async () => {
     const r = await fitOnFirmware(smallModel(), bangle2, {
       firmware: fw2,
-      bundleSource,
       latencyBudgetMs: 1e-6,
     });
     expect(r.ok).toBe(false);
@@ -148,7 +143,7 @@ describe('fit on the firmware', () => {
 describe('mote fit on a firmware target', () => {
   it('prints what was measured and says the watch time is an assumption; --json too', async () => {
     const f = file('small.mote', smallModel());
-    const r = await fitCommand(f, 'banglejs2', undefined, false, { bundleSource, firmware: fw2 });
+    const r = await fitCommand(f, 'banglejs2', undefined, false, { firmware: fw2 });
     expect(r.ok).toBe(true);
     expect(r.out).toMatch(
       /^measured on its firmware: Espruino 2v29\.74 \(Bangle\.js 2 firmware, emulated\)/m,
@@ -166,9 +161,7 @@ describe('mote fit on a firmware target', () => {
       /^time: EMULATOR TIME IS NOT WATCH TIME\. .* is emulator time × 30, an ASSUMED ratio/m,
     );
     expect(r.out.trimEnd().split('\n').pop()).toBe(r.summary);
-    const json = JSON.parse(
-      (await fitCommand(f, 'banglejs2', undefined, true, { bundleSource, firmware: fw2 })).out,
-    );
+    const json = JSON.parse((await fitCommand(f, 'banglejs2', undefined, true, { firmware: fw2 })).out);
     expect(json).toMatchObject({ target: 'banglejs2', plan: 'flash', ok: true, failure: null });
     expect(json.time).toMatchObject({ factor: 30, measuredOnWatch: false });
     expect(json.time.watchEstimate).toMatch(/ASSUMED/);
@@ -177,7 +170,7 @@ describe('mote fit on a firmware target', () => {
 
   it('a model that does not fit: ok false, the FAIL row and the firmware output', async () => {
     const f = file('f32.mote', float32Model(784, 300));
-    const r = await fitCommand(f, 'banglejs1', undefined, false, { bundleSource, firmware: fw1 });
+    const r = await fitCommand(f, 'banglejs1', undefined, false, { firmware: fw1 });
     expect(r.ok).toBe(false);
     expect(r.out).toMatch(
       /^variables\s+~[\d,]+ vars \([\d.]+ KB\)\s+[\d,]+ vars \([\d.]+ KB\)\s+FAIL\s+refused by the runtime's memory check while loading the model by name$/m,
@@ -190,10 +183,8 @@ describe('mote fit on a firmware target', () => {
 
   it('rejects --plan for a firmware target, and --runs for the others', async () => {
     const f = file('small.mote', smallModel());
-    await expect(fitCommand(f, 'banglejs2', 'cache', false, { bundleSource, firmware: fw2 })).rejects.toThrow(
-      UsageError,
-    );
-    await expect(fitCommand(f, 'quickjs-watch', undefined, false, { bundleSource, runs: 3 })).rejects.toThrow(
+    await expect(fitCommand(f, 'banglejs2', 'cache', false, { firmware: fw2 })).rejects.toThrow(UsageError);
+    await expect(fitCommand(f, 'quickjs-watch', undefined, false, { runs: 3 })).rejects.toThrow(
       /--runs applies to the targets fit measures on their firmware/,
     );
   });
@@ -215,7 +206,7 @@ describe('emulate on the firmware', () => {
   it('the small model on Bangle.js 2: outputs as on Node, layers profiled there', async () => {
     const bytes = smallModel();
     const xs = samples(3, 32);
-    const r = await emulateOnFirmware(bytes, bangle2, xs, { firmware: fw2, bundleSource });
+    const r = await emulateOnFirmware(bytes, bangle2, xs, { firmware: fw2 });
     expectNode(bytes, xs, r.samples);
     expect(r.samples.every((s) => s.exit === 'none')).toBe(true);
     expect(r.layers.map((l) => [l.name, l.op, l.weight])).toEqual([
@@ -237,31 +228,22 @@ describe('emulate on the firmware', () => {
       [codebookModel(48, 10), 48],
     ] as const) {
       const xs = samples(2, size);
-      expectNode(
-        bytes,
-        xs,
-        (await emulateOnFirmware(bytes, bangle2, xs, { firmware: fw2, bundleSource })).samples,
-      );
+      expectNode(bytes, xs, (await emulateOnFirmware(bytes, bangle2, xs, { firmware: fw2 })).samples);
     }
     const bytes = float32Model(64, 16);
     const xs = samples(2, 64);
-    expectNode(
-      bytes,
-      xs,
-      (await emulateOnFirmware(bytes, bangle1, xs, { firmware: fw1, bundleSource })).samples,
-    );
+    expectNode(bytes, xs, (await emulateOnFirmware(bytes, bangle1, xs, { firmware: fw1 })).samples);
   });
 
   it('lenet-300-100 on Bangle.js 2 gives Node outputs', async () => {
     const xs = samples(2, 784).map((x) => x.map((v) => (v + 1) / 2));
-    const r = await emulateOnFirmware(lenet, bangle2, xs, { firmware: fw2, bundleSource });
+    const r = await emulateOnFirmware(lenet, bangle2, xs, { firmware: fw2 });
     expectNode(lenet, xs, r.samples);
   });
 
   it("a model that does not fit Bangle.js 1 throws with the firmware's message", async () => {
     const err = await emulateOnFirmware(float32Model(784, 300), bangle1, [], {
       firmware: fw1,
-      bundleSource,
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceFitError);
     expect((err as Error).message).toMatch(
@@ -270,7 +252,7 @@ describe('emulate on the firmware', () => {
   });
 
   it('rejects inputs of the wrong size before booting anything', async () => {
-    await expect(emulateOnFirmware(smallModel(), bangle2, [[1, 2, 3]], { bundleSource })).rejects.toThrow(
+    await expect(emulateOnFirmware(smallModel(), bangle2, [[1, 2, 3]], {})).rejects.toThrow(
       /sample 0 has 3 values; the model's input takes 32/,
     );
   });
@@ -282,7 +264,6 @@ describe('mote emulate on a firmware target', () => {
     const input = path.join(dir, 'x.json');
     writeFileSync(input, JSON.stringify(samples(2, 32)));
     const out = await emulateCommand(f, 'banglejs2', input, undefined, false, {
-      bundleSource,
       firmware: fw2,
     });
     expect(out).toMatch(/small\.mote emulated as banglejs2 /);
@@ -297,7 +278,7 @@ describe('mote emulate on a firmware target', () => {
     expect(out).toMatch(/^memory: the model needs [\d,]+ vars/m);
     expect(out).toMatch(/^time: EMULATOR TIME IS NOT WATCH TIME\./m);
     const json = JSON.parse(
-      await emulateCommand(f, 'banglejs2', undefined, undefined, true, { bundleSource, firmware: fw2 }),
+      await emulateCommand(f, 'banglejs2', undefined, undefined, true, { firmware: fw2 }),
     );
     expect(json).toMatchObject({ target: 'banglejs2', plan: 'flash' });
     expect(json.samples).toHaveLength(1);
@@ -308,7 +289,7 @@ describe('mote emulate on a firmware target', () => {
   it('rejects --plan for a firmware target', async () => {
     const f = file('small.mote', smallModel());
     await expect(
-      emulateCommand(f, 'banglejs2', undefined, 'stream', false, { bundleSource, firmware: fw2 }),
+      emulateCommand(f, 'banglejs2', undefined, 'stream', false, { firmware: fw2 }),
     ).rejects.toThrow(/--plan does not apply to banglejs2/);
   });
 });

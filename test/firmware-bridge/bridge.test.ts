@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, run } from '../../src/runtime/model.js';
 import { crc32 } from '../../src/runtime/crc32.js';
 import { loadDigits } from '../../src/data/digits.js';
-import { runtimeBundle } from '../helpers/bundle.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
 import { digitsModel } from '../emulate/models.js';
 import type { EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
 import { flashModel, profileOnDevice, runOnDevice } from '../../firmware-bridge/operations.js';
@@ -14,10 +14,8 @@ import { craftedExits } from '../exits/crafted.js';
 import { connect, model, sample, startDevice, target } from './fixture.js';
 
 let device: EmulatedDevice;
-let bundle: string;
 
 beforeAll(async () => {
-  bundle = await runtimeBundle();
   device = await startDevice();
 }, 60_000);
 
@@ -34,7 +32,7 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
     const digits = await digitsModel();
     const s = await connect(device);
     try {
-      const r = await flashModel(s, bundle, digits, { target: target.name });
+      const r = await flashModel(s, runtimeFor(digits, target), digits, { target: target.name });
       expect(r.runtimeSkipped).toBe(false);
       expect(r.retries).toBe(0);
       expect(r.pointer.model).toEqual({
@@ -91,7 +89,7 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
     try {
       const before = await readInstalled(s.storage);
       const m = model(5);
-      const r = await flashModel(s, bundle, m);
+      const r = await flashModel(s, runtimeFor(m, target), m);
       expect(r.runtimeSkipped).toBe(true);
       expect(r.pointer.seq).toBe(before!.seq + 1);
       expect(r.removed).toContain(before!.model.name);
@@ -106,7 +104,8 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
   it('reports the early exit the device took', async () => {
     const s = await connect(device);
     try {
-      await flashModel(s, bundle, writeMote(craftedExits()));
+      const exits = writeMote(craftedExits());
+      await flashModel(s, runtimeFor(exits, target), exits);
       const p = await profileOnDevice(
         s,
         target,
@@ -133,7 +132,7 @@ describe('firmware bridge against the emulated Bangle.js 2', () => {
     const noise: string[] = [];
     const s = await connect(device, 5000, (t) => noise.push(t));
     try {
-      await flashModel(s, bundle, m);
+      await flashModel(s, runtimeFor(m, target), m);
       const out = await runOnDevice(s, [sample(2)]);
       expect(out.info.labels).toEqual(labels);
       expect(out.results[0].labelName).toBe(labels[out.results[0].label]);

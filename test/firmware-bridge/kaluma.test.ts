@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, run } from '../../src/runtime/model.js';
 import { getTarget } from '../../targets/index.js';
-import { runtimeBundle } from '../helpers/bundle.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
 import { startEmulatedDevice, type EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
 import { openSerial } from '../../firmware-bridge/transport/serial.js';
 import { openSession, startSession } from '../../firmware-bridge/session.js';
@@ -15,10 +15,8 @@ import { cutLink } from './cut-link.js';
 
 const target = getTarget('kaluma-pico');
 let device: EmulatedDevice;
-let bundle: string;
 
 beforeAll(async () => {
-  bundle = await runtimeBundle();
   device = await startEmulatedDevice({ target, baud: 0 });
 }, 60_000);
 
@@ -33,7 +31,7 @@ describe('Kaluma protocol against the emulated Kaluma REPL', () => {
     const s = await openSession(device.port, target);
     try {
       expect(s.protocol).toBe('kaluma');
-      const r = await flashModel(s, bundle, A);
+      const r = await flashModel(s, runtimeFor(A, target), A);
       expect(device.storage.list()).toEqual([r.pointer.model.name, 'mote.p1', r.pointer.runtime.name].sort());
       expect(new Uint8Array(device.storage.read(r.pointer.model.name)!)).toEqual(A);
       const out = await runOnDevice(s, [sample(6)]);
@@ -44,7 +42,7 @@ describe('Kaluma protocol against the emulated Kaluma REPL', () => {
       expect(p.memory.afterLoad.usedBytes).toBeGreaterThan(p.memory.before.usedBytes);
 
       device.faults.corruptPayloads = 1;
-      expect((await flashModel(s, bundle, A)).retries).toBe(1);
+      expect((await flashModel(s, runtimeFor(A, target), A)).retries).toBe(1);
     } finally {
       await s.close();
     }
@@ -58,13 +56,13 @@ describe('Kaluma protocol against the emulated Kaluma REPL', () => {
     const link = cutLink(await openSerial(device.port));
     const cut = await startSession(link, target);
     link.arm(3000);
-    await expect(flashModel(cut, `${bundle}\n//cut`, B)).rejects.toThrow(/closed/);
+    await expect(flashModel(cut, `${runtimeFor(B, target)}\n//cut`, B)).rejects.toThrow(/closed/);
     const s3 = await openSession(device.port, target);
     try {
       expect(await readInstalled(s3.storage)).toEqual(before);
       const out = await runOnDevice(s3, [sample(7)]);
       expect(out.results[0].outputs).toEqual(Array.from(run(load(A), sample(7)).outputs[0]));
-      await flashModel(s3, bundle, B);
+      await flashModel(s3, runtimeFor(B, target), B);
       const outB = await runOnDevice(s3, [sample(7)]);
       expect(outB.results[0].outputs).toEqual(Array.from(run(load(B), sample(7)).outputs[0]));
     } finally {

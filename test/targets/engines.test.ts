@@ -7,6 +7,7 @@ import { runInDuktape } from '../../targets/engines/duktape.js';
 import { runInNode } from '../../targets/engines/node.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { runtimeBundle } from '../helpers/bundle.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
 
 const bangle = getTarget('banglejs2');
 
@@ -88,7 +89,8 @@ describe('the runtime bundle', () => {
 describe('engines', () => {
   it('give bit-identical outputs in Node vm, QuickJS (Bangle.js 2 budget) and Duktape', async () => {
     const node = await runInNode(bundle, small, inputs);
-    const qjs = await runInQuickJS(bundle, small, inputs, {
+    // Under the watch's budget, the runtime the watch gets: this model's own bundle.
+    const qjs = await runInQuickJS(runtimeFor(small, bangle), small, inputs, {
       memoryLimitBytes: bangle.emulatorMemoryBytes,
       modelMemoryLimit: bangle.ramForModelBytes,
     });

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootFirmware, type Firmware } from '../../targets/engines/firmware.js';
 import { bundleRuntime } from '../../src/build/runtime.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
+import { getTarget } from '../../targets/index.js';
 import { ROOT } from '../../src/build/paths.js';
 import { load, run } from '../../src/runtime/model.js';
 import { runExits } from '../../src/runtime/schedule.js';
@@ -147,8 +149,11 @@ describe('the Bangle.js 1 firmware (2,500 variables)', () => {
   it('refuses a model it cannot hold with an error the app can catch, and keeps running', async () => {
     const small = await bootFirmware('banglejs1');
     try {
-      small.writeFile('mote.js', runtime);
-      small.writeFile('m.mote', readFileSync(path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote')));
+      const lenet = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote')));
+      // The runtime for this model alone, as mote flash installs it (the generic one holds
+      // every kernel, which Bangle.js 1 cannot even parse).
+      small.writeFile('mote.js', runtimeFor(lenet, getTarget('banglejs1')));
+      small.writeFile('m.mote', lenet);
       const r = small.eval(
         'eval(require("Storage").read("mote.js"));try{mote.load("m.mote");print("loaded")}' +
           'catch(e){print(e.message)}print(1+1)',

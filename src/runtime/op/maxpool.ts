@@ -1,0 +1,4 @@
+import { registerPool } from './pool.js';
+import { OP_MAXPOOL } from '../ops.js';
+
+registerPool(OP_MAXPOOL, 'maxpool', false);
