@@ -59,6 +59,7 @@ export function bundleForModel(model: Uint8Array, opts: ModelBundleOptions = {})
   lines.push(`__mote.version = '0.1.0';`);
   const source = bundleEntry({ source: lines.join('\n') }, opts.minify ?? true, {
     MOTE_NO_FLASH: flash ? 'false' : 'true',
+    MOTE_NO_EXITS: m.exits.length ? 'false' : 'true',
   });
   return { source, ops, parts };
 }

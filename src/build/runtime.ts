@@ -18,7 +18,7 @@ export async function bundleRuntime(minify = true, int8 = false): Promise<string
     { file: path.join(ROOT, int8 ? 'src/runtime/entry-int8.ts' : 'src/runtime/entry.ts') },
     minify,
     // Every part is in: the feature checks fold away.
-    { MOTE_NO_FLASH: 'false' },
+    { MOTE_NO_FLASH: 'false', MOTE_NO_EXITS: 'false' },
   );
 }
 

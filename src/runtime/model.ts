@@ -177,6 +177,8 @@ export function load(src: Uint8Array | string, options?: LoadOptions): Model {
 
 /** Set by `mote bundle` for engines other than Espruino: the Storage path is left out. */
 declare var MOTE_NO_FLASH: boolean;
+/** Set by `mote bundle` for a model without exits. */
+declare var MOTE_NO_EXITS: boolean;
 
 /** float32 blobs longer than this stay in flash when a model is loaded by name. */
 var LAZY_FLOATS = 256;
@@ -207,7 +209,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
           s.start.QUAN,
           'an int8 model, and this runtime has no int8 kernels (mote-runtime-int8.js)',
         );
-  var exits = readExits(bytes, s, graph);
+  // A bundle without the early-exit scheduler (mote bundle, for a model without exits)
+  // leaves the EXIT reader out.
+  var exits = typeof MOTE_NO_EXITS === 'undefined' || !MOTE_NO_EXITS ? readExits(bytes, s, graph) : [];
   var nat = native();
   if (flash && !(nat && typeof nat.mapInPlace === 'function'))
     fail('load', 0, 'loading by name needs E.convolve and E.mapInPlace (Espruino)');

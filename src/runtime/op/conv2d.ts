@@ -12,11 +12,8 @@ import { freeVariables } from '../flash.js';
 import { KIND_FLOAT32 } from '../tensors.js';
 import { NO_TENSOR } from '../ops.js';
 
+/** Set by `mote bundle` for engines other than Espruino: its flash path is left out. */
 declare var MOTE_NO_FLASH: boolean;
-/** Whether this bundle has Espruino's flash path (mote bundle leaves it out elsewhere). */
-function flashPath(): boolean {
-  return typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH;
-}
 
 /**
  * Whether the patch kernel runs this conv: on Espruino (E.mapInPlace), float, no padding,
@@ -26,7 +23,13 @@ function usePatches(m: Model, o: number, s: ConvShape): boolean {
   var nat = m.native as unknown as RowNative | null;
   var op = m.graph.ops[o];
   var w = m.tensors[op.weight];
-  if (!flashPath() || !nat || typeof nat.mapInPlace !== 'function' || !patchable(s)) return false;
+  if (
+    !(typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) ||
+    !nat ||
+    typeof nat.mapInPlace !== 'function' ||
+    !patchable(s)
+  )
+    return false;
   if (m.quant && m.quant.isQ[op.output]) return false;
   return w.kind !== KIND_FLOAT32 || !w.floats || w.size * 4 <= 65536;
 }
@@ -121,11 +124,11 @@ register({
     var w = m.weights[op.weight];
     var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
     var r = m.readers[op.weight];
-    var fr = flashPath() ? m.rows[op.weight] : null;
+    var fr = m.rows[op.weight];
     var nat = m.native as unknown as RowNative;
     var rowLen = c.kh * c.kw * c.icg;
     var idx = m.patchIdx[o];
-    if (flashPath() && idx && (fr || w)) {
+    if ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && idx && (fr || w)) {
       convPatches(
         a,
         function (o0: number, n: number) {
@@ -143,7 +146,11 @@ register({
     }
     if (r) restart(r);
     for (var oc = 0; oc < c.oc; oc++) {
-      var wr = w || (fr ? rowValues(fr, oc, 1, nat, true) : m.row);
+      var wr =
+        w ||
+        ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && fr
+          ? rowValues(fr, oc, 1, nat, true)
+          : m.row);
       if (r) readValues(r, m.row, rowLen);
       convChannel(a, wr, w ? oc * rowLen : 0, bias ? bias[oc] : 0, out, oc, c, m.native);
     }

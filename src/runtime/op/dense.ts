@@ -46,9 +46,10 @@ register({
     var op = m.graph.ops[o];
     var bias = op.bias === NO_TENSOR ? null : m.weights[op.bias];
     var w = m.weights[op.weight];
-    var fr = typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH ? m.rows[op.weight] : null;
+    var fr = m.rows[op.weight];
     // Plan 'flash' was only admitted with E.mapInPlace present (model.ts load).
-    if (fr) denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative, m.relu[o]);
+    if ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && fr)
+      denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative, m.relu[o]);
     else if (w) dense(a, w, bias, out, a.length, out.length, m.native);
     else if (m.tensors[op.weight].kind === KIND_SPARSE)
       denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
