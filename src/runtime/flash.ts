@@ -22,7 +22,6 @@ interface StorageModule {
 declare var E: EspruinoE | undefined;
 /** Defined by the bundle's wrapper (src/build/runtime.ts), where Espruino's require is. */
 declare var __moteStorage: (() => StorageModule) | null | undefined;
-declare var process: { memory(gc?: boolean): { free: number; blocksize?: number } } | undefined;
 
 /** One Storage file, read in blocks. */
 export interface FlashFile {
@@ -73,34 +72,4 @@ export function copyBlock(f: FlashFile, at: number, n: number): ArrayBuffer {
 /** CRC-32 of bytes [at, at + n) of the file, computed natively. */
 export function flashCrc(f: FlashFile, at: number, n: number): number {
   return E!.CRC32(f.storage.read(f.name, at, n)) >>> 0;
-}
-
-/** Free JS variables and their size in bytes, where the engine counts them (Espruino). */
-export function freeVariables(): { free: number; blocksize: number } | null {
-  if (typeof process === 'undefined' || !process || typeof process.memory !== 'function') return null;
-  var m = process.memory();
-  return m && m.blocksize ? { free: m.free, blocksize: m.blocksize } : null;
-}
-
-/** Variables kept free while a model's tables are read: more than one tensor's table takes (a Huffman table and its copies). */
-var TABLE_MARGIN = 400;
-
-/**
- * On Espruino, fails cleanly before reading the next table entry (`what`) would run the
- * interpreter out of memory, which cannot be caught. process.memory(false) skips the
- * garbage collection, so this is cheap enough to call per tensor and per op.
- */
-export function checkTables(what: string): void {
-  if (typeof process === 'undefined' || !process || typeof process.memory !== 'function') return;
-  var m = process.memory(false);
-  if (m && m.blocksize && m.free < TABLE_MARGIN)
-    fail(
-      'model',
-      0,
-      'too big for this device: its tables alone take the memory left (' +
-        m.free +
-        ' variables free at ' +
-        what +
-        ')',
-    );
 }

@@ -4,10 +4,7 @@ import { fail } from './errors.js';
 import { Cursor, cursor, f32, str, u16, u8 } from './cursor.js';
 import { readShape, TensorInfo } from './tensors.js';
 import { Sections } from './container.js';
-import { checkTables } from './flash.js';
-
-/** Set by `mote bundle` for engines other than Espruino (flash.ts checkTables is Espruino's). */
-declare var MOTE_NO_FLASH: boolean;
+import { checkTables } from './memory-check.js';
 import { NO_TENSOR } from './ops.js';
 import { OPS, opName } from './registry.js';
 
@@ -63,7 +60,7 @@ export function readGraph(bytes: Uint8Array, s: Sections, tensors: TensorInfo[])
   g.outputs = readValueList(c, nv, 'output');
   var no = u16(c, 'op count');
   for (i = 0; i < no; i++) {
-    if (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) checkTables('op ' + i + ' of ' + no);
+    checkTables('op ' + i + ' of ' + no);
     g.ops.push(readOp(c, i, g, tensors, ready));
   }
   for (i = 0; i < g.outputs.length; i++) {

@@ -10,7 +10,8 @@ import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js
 import type { Native } from './kernels.js';
 import type { ConvShape } from './conv.js';
 import { le32, readFromFlash, utf8 } from './cursor.js';
-import { copyBlock, flashCrc, FlashFile, freeVariables, openFlash, readBlock } from './flash.js';
+import { copyBlock, flashCrc, FlashFile, openFlash, readBlock } from './flash.js';
+import { checkAllocation, freeMemory } from './memory-check.js';
 import { FormTensor, formSize, readForm, Rows, rowCount, rowKind, writeForm } from './device-form.js';
 import type { RowNative } from './flash-kernels.js';
 import type { QuantInfo, QuantPlan } from './quant.js';
@@ -327,7 +328,7 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
     scratch: scratchBytes,
     peak: activations + resident + scratchBytes,
   };
-  checkVariables(memory, slots.sizes.length, graph.ops.length);
+  checkAllocation(memory.peak, slots.sizes.length, graph.ops.length);
   if (memory.peak > limit) {
     fail(
       'model',
@@ -427,32 +428,6 @@ function native(): (Native & RowNative) | null {
 }
 
 /**
- * On engines that count memory in variables (Espruino), refuses a model whose buffers
- * would not fit before allocating them: running out there cannot be caught. A typed
- * array of n bytes takes ceil(n / blocksize) variables and a few for its header.
- */
-function checkVariables(memory: Memory, arrays: number, ops: number): void {
-  var v = typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH ? freeVariables() : null;
-  if (!v) return;
-  // Per op: its view objects and the transient row blocks; 64 for the model object itself.
-  var need = Math.ceil(memory.peak / v.blocksize) + 4 * arrays + 8 * ops + 64;
-  if (need > v.free)
-    fail(
-      'model',
-      0,
-      'needs about ' +
-        need +
-        ' variables of ' +
-        v.blocksize +
-        ' bytes (' +
-        memory.peak +
-        ' bytes of buffers), and ' +
-        v.free +
-        ' are free',
-    );
-}
-
-/**
  * Plan 'flash': where each streamed weight's rows are. float32 weights are rows of the
  * model file itself; compressed ones come from the device form in `<name>.d`, written
  * now when it is missing or belongs to another version of the model.
@@ -522,7 +497,7 @@ function flashRows(m: Model, f: FlashFile, inPlace: boolean[], formed: number[],
  * The digits MLP's 3-bit codes are 20 KB, read from flash they would cost ~1 µs a byte.
  */
 function residentCodes(m: Model): void {
-  var v = freeVariables();
+  var v = freeMemory();
   if (!v) return;
   var budget = (v.free * v.blocksize) / 4;
   for (var i = 0; i < m.rows.length; i++) {

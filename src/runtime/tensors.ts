@@ -18,10 +18,7 @@ import {
 } from './cursor.js';
 import { HuffmanTable, huffmanTable, unpackCodeLengths } from './huffman.js';
 import { Sections } from './container.js';
-import { checkTables } from './flash.js';
-
-/** Set by `mote bundle` for engines other than Espruino (flash.ts checkTables is Espruino's). */
-declare var MOTE_NO_FLASH: boolean;
+import { checkTables } from './memory-check.js';
 
 export var KIND_FLOAT32 = 0;
 export var KIND_INT8 = 1;
@@ -91,7 +88,7 @@ export function readTensors(bytes: Uint8Array, s: Sections): TensorInfo[] {
   if (n * 16 > c.end - c.pos) fail(c.where, c.pos - 4, 'tensor count ' + n + ' exceeds the section');
   var out: TensorInfo[] = [];
   for (var i = 0; i < n; i++) {
-    if (typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) checkTables('tensor ' + i + ' of ' + n);
+    checkTables('tensor ' + i + ' of ' + n);
     var name = str(c, 'tensor name');
     var shape = readShape(c);
     var kindAt = c.pos;

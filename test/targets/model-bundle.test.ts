@@ -18,6 +18,7 @@ import { bootFirmware, type Firmware } from '../../targets/engines/firmware.js';
 import { main } from '../../src/cli/main.js';
 import { digitsModel, smallModel } from '../emulate/models.js';
 import { loadDigits } from '../../src/data/digits.js';
+import { writeMote } from '../../src/format/writer.js';
 
 const lenet5 = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-5/lenet-5.mote')));
 const exits = new Uint8Array(readFileSync(path.join(ROOT, 'models/deep-exits/deep-exits.mote')));
@@ -123,6 +124,35 @@ describe('the runtime for one model alone', () => {
       );
       expect(r.error).toBeNull();
       expect(Math.abs(Number(r.output) - want[0])).toBeLessThan(1e-6);
+    } finally {
+      e.close();
+    }
+  });
+});
+
+describe("Kaluma's heap (JerryScript at 180 KB, where running out is fatal)", () => {
+  it('refuses a model whose buffers would not fit with an error the app can catch, and keeps running', () => {
+    // 60,000 values, 240 KB of activations (the sigmoid runs in place) from a file of a few
+    // hundred bytes.
+    const big = writeMote({
+      inputs: [{ name: 'x', shape: [60000] }],
+      outputs: ['y'],
+      values: [{ name: 'y', shape: [60000] }],
+      tensors: [],
+      ops: [{ op: 'sigmoid', input: 'x', output: 'y' }],
+      metadata: { name: 'too-big' },
+    });
+    const e = bootJerry();
+    try {
+      e.writeFile('big.mote', big);
+      expect(e.eval(runtimeFor(big, kaluma)).error).toBeNull();
+      const r = e.eval(
+        'var fs = require("fs"); try { mote.load(fs.readFile("big.mote")); print("loaded") } catch (err) { print(err.message) } print(" ", 1 + 1)',
+      );
+      expect(r.fatal).toBeFalsy();
+      expect(r.output).toMatch(
+        /^mote: model at byte 0: needs about \d+ bytes of heap \(240000 bytes of buffers\), and \d+ are free {2}2$/,
+      );
     } finally {
       e.close();
     }

@@ -8,7 +8,7 @@ import { convChannel, ConvShape, convShape } from '../conv.js';
 import { convPatches, patchable, patchIndex } from '../conv-patches.js';
 import { rowValues, RowNative } from '../flash-kernels.js';
 import { readValues, restart } from '../decode.js';
-import { freeVariables } from '../flash.js';
+import { freeMemory } from '../memory-check.js';
 import { KIND_FLOAT32 } from '../tensors.js';
 import { NO_TENSOR } from '../ops.js';
 
@@ -45,7 +45,7 @@ function shared(K: number): number {
  * patches 25 times with 4 KB, 7 times with 16 KB).
  */
 function patchBlockBytes(): number {
-  var v = freeVariables();
+  var v = freeMemory();
   var bytes = v ? Math.floor((v.free * v.blocksize) / 8) : 4096;
   return Math.max(4096, Math.min(16384, bytes));
 }
