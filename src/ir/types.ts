@@ -178,7 +178,7 @@ export interface PoolOp {
 
 /** Ops of one input and no attributes; shapes as their input (globalavgpool: [C] or [1,1,C]). */
 export interface UnaryOp {
-  op: 'sigmoid' | 'tanh' | 'softplus' | 'logsoftmax' | 'globalavgpool';
+  op: 'sigmoid' | 'tanh' | 'softplus' | 'neg' | 'logsoftmax' | 'globalavgpool';
   input: string;
   output: string;
 }

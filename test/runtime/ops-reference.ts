@@ -241,6 +241,8 @@ function apply(
       return map(Math.tanh);
     case 'softplus':
       return map((v) => Math.log1p(Math.exp(v)));
+    case 'neg':
+      return map((v) => -v);
     case 'clip':
       return map((v) => Math.min(op.max, Math.max(op.min, v)));
   }

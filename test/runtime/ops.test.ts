@@ -219,6 +219,7 @@ function opsGraph(): Graph {
   b.op({ op: 'sigmoid', input: 'ap', output: 'sig' }, [3, 3, 4]);
   b.op({ op: 'tanh', input: 'api', output: 'tanh' }, [3, 3, 4]);
   b.op({ op: 'softplus', input: 'z', output: 'sp' }, [3, 3, 4]);
+  b.op({ op: 'neg', input: 'sp', output: 'ng' }, [3, 3, 4]);
   b.op({ op: 'clip', input: 'z', output: 'clip', min: -0.5, max: 0.25 }, [3, 3, 4]);
   b.op({ op: 'prelu', input: 'z', output: 'prelu', slope: b.tensor('slope', [4]) }, [3, 3, 4]);
   b.op({ op: 'add', input: 'sig', output: 'add', other: 'tanh' }, [3, 3, 4]);

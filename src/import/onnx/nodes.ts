@@ -35,7 +35,7 @@ function unaryOp(c: Ctx, n: NodeProto, make: (input: string, output: string) => 
 }
 
 const unary =
-  (op: 'sigmoid' | 'tanh' | 'softplus'): Handler =>
+  (op: 'sigmoid' | 'tanh' | 'softplus' | 'neg'): Handler =>
   (c, n) =>
     unaryOp(c, n, (input, output) => ({ op, input, output }));
 
@@ -892,6 +892,7 @@ export const HANDLERS: Record<string, Handler> = {
   Sigmoid: unary('sigmoid'),
   Tanh: unary('tanh'),
   Softplus: unary('softplus'),
+  Neg: unary('neg'),
   LeakyRelu: (c, n, a) =>
     unaryOp(c, n, (input, output) => ({ op: 'leakyrelu', input, output, alpha: a.float('alpha', 0.01) })),
   Elu: (c, n, a) =>

@@ -24,3 +24,4 @@ import './clip.js';
 import './logsoftmax.js';
 import './reducemean.js';
 import './matmul.js';
+import './neg.js';
