@@ -10,7 +10,8 @@ import { inspect } from '../format/inspect.js';
 import { load } from '../runtime/model.js';
 import { loadDigits } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
-import { ROOT, shippedBundle } from '../build/paths.js';
+import { ROOT } from '../build/paths.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import { DEFAULT_TARGET, getTarget } from '../../targets/index.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { engineDeadlineMs } from '../../targets/engines/harness.js';
@@ -54,7 +55,8 @@ export async function demoCommand(opts: {
   const n = Math.min(EMULATED_DIGITS, test.count);
   const size = test.features.length / test.count;
   const inputs = Array.from({ length: n }, (_, i) => test.features.subarray(i * size, (i + 1) * size));
-  const emu = await runInQuickJS(shippedBundle(), compressed, inputs, {
+  // The runtime a device gets for this model: its own bundle (mote bundle).
+  const emu = await runInQuickJS(runtimeFor(compressed, target), compressed, inputs, {
     memoryLimitBytes: target.emulatorMemoryBytes,
     interruptAfterMs: engineDeadlineMs(model.macs, n),
   });
