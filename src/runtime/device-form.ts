@@ -136,7 +136,7 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
     writeCodes(t, r.index!, at, write);
     return;
   }
-  if (f.kind === ROWS_DENSE) {
+  if (f.kind === ROWS_DENSE && t.kind !== KIND_SPARSE) {
     var row = new Float32Array(len);
     for (k = 0; k < rows; k++, at += len * 4) {
       readValues(r, row, len);
@@ -144,13 +144,16 @@ function writeRows(f: FormTensor, at: number, write: (data: Uint8Array, at: numb
     }
     return;
   }
-  if (len > 65535) fail("tensor '" + t.name + "'", t.start, 'rows of ' + len + ' values are too long');
-  writeSparse(t, r.gaps!, r.index, at, write);
+  var dense = f.kind === ROWS_DENSE;
+  if (len > 65535 && !dense)
+    fail("tensor '" + t.name + "'", t.start, 'rows of ' + len + ' values are too long');
+  writeSparse(t, r.gaps!, r.index, at, write, dense);
 }
 
 /**
  * Sparse rows from the entry streams, a chunk of entries at a time: work per stored entry,
- * not per weight (a pruned layer stores a tenth of its weights or less).
+ * not per weight (a pruned layer stores a tenth of its weights or less). `dense`: the rows
+ * are written whole as float32 values instead (a pruned conv's kernels, read whole).
  */
 function writeSparse(
   t: TensorInfo,
@@ -158,11 +161,12 @@ function writeSparse(
   ix: SymbolReader | null,
   at: number,
   write: (data: Uint8Array, at: number) => void,
+  dense: boolean,
 ): void {
   var rows = rowCount(t);
   var len = t.size / rows;
-  var table = new Uint32Array(2 * rows);
-  var cols = new Uint16Array(len);
+  var table = new Uint32Array(dense ? 0 : 2 * rows);
+  var cols = new Uint16Array(dense ? 0 : len);
   var vals = new Float32Array(len);
   var gaps = new Uint8Array(CHUNK);
   var chunk = new Float32Array(CHUNK);
@@ -170,7 +174,20 @@ function writeSparse(
   var row = 0;
   var c = 0;
   var pos = -1;
+  // Row `row` holds positions [rowStart, rowEnd): per entry only a compare, not a product.
+  var rowStart = 0;
+  var rowEnd = len;
+  var zeros = new Float32Array(dense ? len : 0);
   function flush(): void {
+    if (dense) {
+      write(new Uint8Array(vals.buffer), at + row * len * 4);
+      vals.set(zeros);
+    } else flushSparse();
+    row++;
+    rowStart = rowEnd;
+    rowEnd += len;
+  }
+  function flushSparse(): void {
     table[2 * row] = next;
     table[2 * row + 1] = c;
     var pad = (c * 2 + 3) & ~3;
@@ -179,7 +196,6 @@ function writeSparse(
       write(new Uint8Array(vals.buffer, 0, c * 4), next + pad);
     }
     next += pad + c * 4;
-    row++;
     c = 0;
   }
   rewind(gs);
@@ -191,20 +207,25 @@ function writeSparse(
     else for (var j = 0; j < k; j++) chunk[j] = t.floats![e + j];
     for (j = 0; j < k; j++) {
       pos += gaps[j] + 1;
-      if (pos >= t.size)
-        fail(gs.where, gs.pos, 'entry ' + (e + j) + ' lands at ' + pos + ', past ' + t.size + ' weights');
-      while (pos >= (row + 1) * len) flush();
+      while (pos >= rowEnd) {
+        if (row + 1 >= rows)
+          fail(gs.where, gs.pos, 'entry ' + (e + j) + ' lands at ' + pos + ', past ' + t.size + ' weights');
+        flush();
+      }
       // Filler entries (a gap too long for its width) hold zeros: not kept.
-      if (chunk[j] !== 0) {
-        cols[c] = pos - row * len;
-        vals[c++] = chunk[j];
+      var v = chunk[j];
+      if (v === 0) continue;
+      if (dense) vals[pos - rowStart] = v;
+      else {
+        cols[c] = pos - rowStart;
+        vals[c++] = v;
       }
     }
     e += k;
     left -= k;
   }
   while (row < rows) flush();
-  write(new Uint8Array(table.buffer), at);
+  if (!dense) write(new Uint8Array(table.buffer), at);
 }
 
 /** Entries decoded per step when writing sparse rows. */

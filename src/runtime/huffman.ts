@@ -15,6 +15,34 @@ export interface HuffmanTable {
    * Most weight codes are short, so most symbols decode with one lookup.
    */
   lut: Uint16Array;
+  /** multiTable()'s, built at first use. */
+  multi?: Uint32Array;
+}
+
+/**
+ * For each 8-bit prefix: up to three symbols (each below 256) whose codes lie wholly inside
+ * it, as s1 | s2 << 8 | s3 << 16 | count << 24 | bits used << 26; 0 where the first code is
+ * longer than 8 bits. Three short codes then cost one lookup (readRun).
+ */
+export function multiTable(t: HuffmanTable): Uint32Array {
+  if (t.multi) return t.multi;
+  var lut = t.lut;
+  var table = new Uint32Array(256);
+  for (var p = 0; p < 256; p++) {
+    var used = 0;
+    var k = 0;
+    var e = 0;
+    while (k < 3) {
+      // Zeros shifted in below the prefix: a code that fits in what is left reads the same.
+      var x = lut[(p << used) & 255];
+      if (!x || used + (x & 15) > 8 || x >> 4 > 255) break;
+      e |= (x >> 4) << (8 * k);
+      used += x & 15;
+      k++;
+    }
+    if (k) table[p] = e + k * 0x1000000 + used * 0x4000000;
+  }
+  return (t.multi = table);
 }
 
 /** Reads n 4-bit code lengths (high nibble first) from bytes[start..end). */

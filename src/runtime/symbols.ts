@@ -1,7 +1,7 @@
 // A resumable reader of a symbol stream (fixed-width or canonical Huffman). Kernels
 // pull weights one row at a time through it, so decoding needs no buffer of its own.
 import { fail } from './errors.js';
-import { HuffmanTable } from './huffman.js';
+import { HuffmanTable, multiTable } from './huffman.js';
 
 export interface SymbolReader {
   bytes: Uint8Array;
@@ -78,6 +78,7 @@ export function readRun(
   var left = r.left;
   var t = r.table;
   var lut = t ? t.lut : null;
+  var multi = t ? multiTable(t) : null;
   var bits = r.bits;
   var limit = map ? map.length : 65536;
   var i: number;
@@ -98,6 +99,24 @@ export function readRun(
     while (left <= 16 && pos < end) {
       buf = ((buf << 8) | bytes[pos++]) & 0xffffff;
       left += 8;
+    }
+    if (multi && left >= 8) {
+      // Up to three short codes in one lookup (at most what is still wanted).
+      var m3 = multi[(buf >> (left - 8)) & 255];
+      var k = (m3 >> 24) & 3;
+      if (k && k <= n - i) {
+        left -= m3 >>> 26;
+        // The last symbol is stored by the loop's own step, below.
+        for (; k > 1; k--, m3 >>= 8) {
+          v = m3 & 255;
+          if (v >= limit) fail(r.where, pos - 1, 'index ' + v + ' beyond codebook of ' + limit);
+          out[i++] = map ? map[v] : v;
+        }
+        v = m3 & 255;
+        if (v >= limit) fail(r.where, pos - 1, 'index ' + v + ' beyond codebook of ' + limit);
+        out[i] = map ? map[v] : v;
+        continue;
+      }
     }
     v = -1;
     var len = bits;
