@@ -33,6 +33,11 @@ export var OP_MATMUL = 24;
 
 export var NO_TENSOR = 0xffff;
 
+/** The length of a shape's last axis (1 for a scalar): softmax and logsoftmax run over it. */
+export function lastAxis(shape: number[]): number {
+  return shape.length ? shape[shape.length - 1] : 1;
+}
+
 /** Row-major strides of a shape. */
 export function stridesOf(shape: number[]): number[] {
   var s: number[] = [];

@@ -1,5 +1,5 @@
 import { register } from '../registry.js';
-import { OP_LOGSOFTMAX, sameCount } from '../ops.js';
+import { lastAxis, OP_LOGSOFTMAX, sameCount } from '../ops.js';
 
 register({
   code: OP_LOGSOFTMAX,
@@ -7,8 +7,7 @@ register({
   attrs: '',
   check: sameCount,
   run: function (m, o, x, out) {
-    var s = m.graph.values[m.graph.ops[o].output].shape;
-    var last = s.length ? s[s.length - 1] : 1;
+    var last = lastAxis(m.graph.values[m.graph.ops[o].output].shape);
     // out = x - log(sum(exp(x))) over each run of `last` values, shifted by the max.
     for (var at = 0; at < out.length; at += last) {
       var max = x[at];
