@@ -9,7 +9,8 @@ import * as os from 'node:os';
 import { build } from 'esbuild';
 import * as path from 'node:path';
 import { bootFirmware, type Firmware, type FirmwareBoard } from '../../targets/engines/firmware.js';
-import { bundleRuntime } from '../build/runtime.js';
+import { runtimeFor } from '../build/model-bundle.js';
+import { getTarget } from '../../targets/index.js';
 import { ROOT } from '../build/paths.js';
 import { load, run } from '../runtime/model.js';
 import { loadDigits } from '../data/digits.js';
@@ -28,6 +29,8 @@ interface Row {
   freeAfterLoad?: number;
   agrees?: string;
   error?: string;
+  /** The runtime bundle it ran with (mote bundle for this model and board). */
+  bundleBytes?: number;
 }
 
 const COMMAND = 'npm run bench:devices';
@@ -122,7 +125,6 @@ async function runtimeBefore(): Promise<string> {
 const fmt = (v: number | undefined, d = 0) => (v === undefined ? '–' : v.toFixed(d));
 
 async function main(): Promise<void> {
-  const runtimeJs = await bundleRuntime();
   const oldJs = await runtimeBefore();
   const models: [string, Uint8Array][] = [['digits-mlp (3-bit clusters)', await digitsMlp()]];
   for (const f of [
@@ -140,9 +142,11 @@ async function main(): Promise<void> {
   for (const board of ['banglejs2', 'banglejs1'] as FirmwareBoard[]) {
     const fw = await bootFirmware(board);
     // Warm-up: V8 optimises the compiled firmware during its first seconds.
-    measure(fw, models[0][0], models[0][1], runtimeJs, x);
+    const own = (bytes: Uint8Array) => runtimeFor(bytes, getTarget(board));
+    measure(fw, models[0][0], models[0][1], own(models[0][1]), x);
     for (const [name, bytes] of models) {
-      const r = measure(fw, name, bytes, runtimeJs, x);
+      const js = own(bytes);
+      const r = { ...measure(fw, name, bytes, js, x), bundleBytes: js.length };
       console.log(JSON.stringify(r));
       rows.push(r);
       if (name.startsWith('digits') || name.startsWith('lenet')) {
@@ -165,11 +169,11 @@ async function main(): Promise<void> {
     ),
   ];
   const table = [
-    '| firmware | model | file | first load | later load | per inference | vars free after load | vs Node |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| firmware | model | file | runtime bundle | first load | later load | per inference | vars free after load | vs Node |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.board} | ${r.model} | ${(r.bytes / 1024).toFixed(1)} KB | ` +
+        `| ${r.board} | ${r.model} | ${(r.bytes / 1024).toFixed(1)} KB | ${((r.bundleBytes ?? 0) / 1024).toFixed(1)} KB | ` +
         (r.error
           ? `refused or failed: ${r.error.replace(/\|/g, '/')} | | | | |`
           : `${fmt(r.firstLoadMs)} ms | ${fmt(r.loadMs)} ms | ${fmt(r.runMs, 1)} ms | ${r.freeAfterLoad} | ${r.agrees} |`),
@@ -185,7 +189,8 @@ async function main(): Promise<void> {
       "watch's interpreter and memory (12,000 variables of 14 bytes; 2,500 of 13). **Times are the " +
       "emulator's, not the watch's** (the nRF52840 at 64 MHz is slower; see docs/TARGETS.md for how " +
       '`mote fit` estimates watch time). Each model is written to Storage and loaded by name ' +
-      '(`mote.load("b.mote")`, plan \'flash\'); "first load" includes decoding the compressed weights ' +
+      '(`mote.load("b.mote")`, plan \'flash\') with its own runtime bundle (`mote bundle`, what `mote flash` ' +
+      'installs: only the kernels the model uses); "first load" includes decoding the compressed weights ' +
       `once into the device form (\`b.mote.d\`) on the device; per inference is the mean of ${RUNS} ` +
       'runs on one test digit, after one run; "vs Node" compares the outputs with the same runtime\'s on Node.',
     '',
