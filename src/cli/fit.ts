@@ -1,5 +1,6 @@
 // `mote fit`: does a .mote fit a target's flash and RAM, and how long will it take there?
-// Bangle.js 2 and 1: measured on their firmware (src/emulate/firmware.ts).
+// Bangle.js 2 and 1: measured on their firmware (src/emulate/firmware.ts); kaluma-pico: on
+// Kaluma's JerryScript (src/emulate/jerryscript.ts).
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_TARGET, getTarget, listTargets, type Target } from '../../targets/index.js';
 import type { ExecutionPlan } from '../../targets/target.js';
@@ -16,6 +17,8 @@ import {
   type FirmwareFitReport,
 } from '../emulate/firmware.js';
 import type { Firmware } from '../../targets/engines/firmware.js';
+import { fitOnJerry, jerryHeapKB } from '../emulate/jerryscript.js';
+import { formatKalumaFit } from './fit-kaluma.js';
 import { table } from './table.js';
 import { UsageError } from './usage.js';
 
@@ -35,6 +38,15 @@ emulator (mean of --runs runs, default 3, after a warm-up, by the firmware's get
 Emulator time is not watch time: the watch estimate is the emulator time times an assumed
 factor, and the output says so. --plan does not apply (a model loaded by name runs plan
 'flash').
+
+kaluma-pico: measured on Kaluma's own engine (JerryScript 2.4 as Kaluma 1.2.1 builds it for
+the Pico, 180 KB heap, compiled to wasm and run in this process). The model's own runtime
+bundle is evaluated, the model read from a file with require("fs").readFile and loaded from
+its bytes (--plan stream or cache), and run once on zeros. Reported: the heap the model
+needs at its peak (reading the file, load and one run), the heap left for the app after a
+run; a fatal out of memory (the board would restart) or a refusal by the runtime's memory
+check means it does not fit; the time per inference in the emulator (mean of --runs runs,
+default 3, after a warm-up, by the engine's Date.now()), which is NOT the Pico's time.
 
 Other targets: flash for the runtime bundle and the model file (plan 'install': its
 installed form), RAM as the runtime plans it for the plan (default: the target's), and
@@ -94,9 +106,23 @@ export async function fitCommand(
       summary: r.summary,
     };
   }
+  if (jerryHeapKB(target) !== undefined) {
+    if (plan !== undefined && plan !== 'stream' && plan !== 'cache')
+      throw new UsageError(`--plan for ${target.name} must be stream or cache (measured on JerryScript)`);
+    const r = fitOnJerry(await readFile(file), target, {
+      bundleSource: opts.bundleSource,
+      plan,
+      runs: opts.runs,
+    });
+    return {
+      out: json ? JSON.stringify(r, null, 2) : formatKalumaFit(file, r),
+      ok: r.ok,
+      summary: r.summary,
+    };
+  }
   if (opts.runs !== undefined)
     throw new UsageError(
-      `--runs applies to the targets fit measures on their firmware (banglejs2, banglejs1)`,
+      `--runs applies to the targets fit measures on their firmware or engine (banglejs2, banglejs1, kaluma-pico)`,
     );
   const p = planArg(plan);
   const bytes = await readFile(file);

@@ -40,7 +40,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   run        run a .mote on inputs from a JSON file
   eval       accuracy of a .mote on a bundled data set
   targets    list the boards and engines mote knows, with their budgets
-  fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware)
+  fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware; Kaluma: on JerryScript)
   emulate    run a .mote in a target's emulator (Bangle.js: its firmware), with a per-layer profile
   devices    list serial ports where a board or a watch bridge could be
   flash      install the runtime and a .mote on a device over a serial port, atomically
