@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, run } from '../../src/runtime/model.js';
 import { mulberry32 } from '../../src/data/prng.js';
-import { runtimeBundle } from '../helpers/bundle.js';
+import { runtimeFor } from '../../src/build/model-bundle.js';
 import type { EmulatedDevice } from '../../firmware-bridge/emulator/device.js';
 import { flashModel, runOnDevice } from '../../firmware-bridge/operations.js';
 import { readInstalled } from '../../firmware-bridge/flash/atomic.js';
@@ -18,7 +18,8 @@ const A = model(21);
 const B = model(22);
 
 beforeAll(async () => {
-  bundle = await runtimeBundle();
+  // What mote flash installs: the runtime for these models alone (A and B share their ops).
+  bundle = runtimeFor(A, target);
   device = await startDevice();
 }, 60_000);
 
