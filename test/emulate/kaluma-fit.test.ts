@@ -9,12 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { getTarget } from '../../targets/index.js';
 import { ROOT } from '../../src/build/paths.js';
 import { load } from '../../src/runtime/model.js';
-import { writeMote } from '../../src/format/writer.js';
 import { fitOnJerry, jerryHeapKB, type KalumaFitReport } from '../../src/emulate/jerryscript.js';
 import { fitCommand } from '../../src/cli/fit.js';
 import { main } from '../../src/cli/main.js';
 import { UsageError } from '../../src/cli/usage.js';
-import { digitsModel, smallModel } from './models.js';
+import { activationHeavyModel, digitsModel, smallModel } from './models.js';
 
 const kaluma = getTarget('kaluma-pico');
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-kaluma-fit-'));
@@ -23,18 +22,6 @@ function file(name: string, bytes: Uint8Array): string {
   const f = path.join(dir, name);
   writeFileSync(f, bytes);
   return f;
-}
-
-/** 60,000 values in and out: 240 KB of activations (the sigmoid runs in place) from a tiny file. */
-function tooBig(): Uint8Array {
-  return writeMote({
-    inputs: [{ name: 'x', shape: [60000] }],
-    outputs: ['y'],
-    values: [{ name: 'y', shape: [60000] }],
-    tensors: [],
-    ops: [{ op: 'sigmoid', input: 'x', output: 'y' }],
-    metadata: { name: 'too-big' },
-  });
 }
 
 describe('kaluma-pico fit on JerryScript', () => {
@@ -77,7 +64,7 @@ describe('kaluma-pico fit on JerryScript', () => {
   });
 
   it("a model whose activations exceed the heap is refused by the runtime's check: does not fit, exit code 1", async () => {
-    const big = tooBig();
+    const big = activationHeavyModel();
     const r = fitOnJerry(big, kaluma);
     expect(r.ok).toBe(false);
     expect(r.time).toBeNull();

@@ -41,3 +41,15 @@ export function digitsModel(): Promise<Uint8Array> {
     labels: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
   }).then((g) => writeMote(compressGraph(g, { clusterBits: 3 }))));
 }
+
+/** 60,000 values in and out: 240 KB of activations (the sigmoid runs in place) from a file of a few hundred bytes. */
+export function activationHeavyModel(): Uint8Array {
+  return writeMote({
+    inputs: [{ name: 'x', shape: [60000] }],
+    outputs: ['y'],
+    values: [{ name: 'y', shape: [60000] }],
+    tensors: [],
+    ops: [{ op: 'sigmoid', input: 'x', output: 'y' }],
+    metadata: { name: 'too-big' },
+  });
+}

@@ -16,9 +16,8 @@ import { runInDuktape } from '../../targets/engines/duktape.js';
 import { bootJerry } from '../../targets/engines/jerryscript.js';
 import { bootFirmware, type Firmware } from '../../targets/engines/firmware.js';
 import { main } from '../../src/cli/main.js';
-import { digitsModel, smallModel } from '../emulate/models.js';
+import { activationHeavyModel, digitsModel, smallModel } from '../emulate/models.js';
 import { loadDigits } from '../../src/data/digits.js';
-import { writeMote } from '../../src/format/writer.js';
 
 const lenet5 = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-5/lenet-5.mote')));
 const exits = new Uint8Array(readFileSync(path.join(ROOT, 'models/deep-exits/deep-exits.mote')));
@@ -132,16 +131,7 @@ describe('the runtime for one model alone', () => {
 
 describe("Kaluma's heap (JerryScript at 180 KB, where running out is fatal)", () => {
   it('refuses a model whose buffers would not fit with an error the app can catch, and keeps running', () => {
-    // 60,000 values, 240 KB of activations (the sigmoid runs in place) from a file of a few
-    // hundred bytes.
-    const big = writeMote({
-      inputs: [{ name: 'x', shape: [60000] }],
-      outputs: ['y'],
-      values: [{ name: 'y', shape: [60000] }],
-      tensors: [],
-      ops: [{ op: 'sigmoid', input: 'x', output: 'y' }],
-      metadata: { name: 'too-big' },
-    });
+    const big = activationHeavyModel();
     const e = bootJerry();
     try {
       e.writeFile('big.mote', big);
