@@ -1,5 +1,5 @@
 // The GRPH section: values (activations), graph inputs/outputs and ops, checked for
-// topological order and for shapes that agree with their weights (rules in ops.ts).
+// topological order and for shapes that agree with their weights (each op's rules are its registration, op/*.ts).
 import { fail } from './errors.js';
 import { Cursor, cursor, f32, str, u16, u8 } from './cursor.js';
 import { readShape, TensorInfo } from './tensors.js';

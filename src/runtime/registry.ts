@@ -7,7 +7,7 @@ import type { Model } from './model.js';
 import type { OpShapeInfo } from './ops.js';
 
 export interface OpKernel {
-  /** The op's code in GRPH (ops.ts lists the codes in use). */
+  /** The op's code in GRPH (ops.ts lists the first ops' codes; a newer op keeps its code in its own file). */
   code: number;
   name: string;
   /**
