@@ -1,6 +1,8 @@
 // Accuracy and speed of a loaded model over a labelled data set, in this process.
 import type { Dataset } from './data/digits.js';
 import { run, type Model } from './runtime/model.js';
+// The host reads every op: register all kernels (a device bundle holds only its model's).
+import './runtime/op/all.js';
 
 export interface Evaluation {
   count: number;

@@ -35,5 +35,7 @@ export {
   type RunResult,
   type Memory,
 } from './runtime/model.js';
+// The host reads every op: register all kernels (a device bundle holds only its model's).
+import './runtime/op/all.js';
 export { loadWithEngine, pickEngine, type EngineChoice, type EngineLoadOptions } from './wasm/engine.js';
 export { wasmAccelerator, type Accelerator, type WasmAcceleratorOptions } from './wasm/accelerator.js';

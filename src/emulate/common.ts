@@ -1,6 +1,8 @@
 // Shared by `fit` and `emulate`: plans, byte formatting, and a profiled run of the
 // runtime in this process (the same runtime code that ships, so the same counts).
 import { load, run, type Model, type OpProfile } from '../runtime/model.js';
+// The host reads every op: register all kernels (a device bundle holds only its model's).
+import '../runtime/op/all.js';
 import type { ExecutionPlan, Target } from '../../targets/target.js';
 
 export const PLANS: readonly ExecutionPlan[] = ['stream', 'cache', 'install'];

@@ -2,6 +2,8 @@
 // runtime's own code: what a device writes to `<name>.d` at the model's first load by
 // name. The bridge and the firmware tests send it beside the model to skip that step.
 import { isConvWeight, load } from '../runtime/model.js';
+// The host reads every op: register all kernels (a device bundle holds only its model's).
+import '../runtime/op/all.js';
 import { formSize, rowKind, writeForm, type FormTensor } from '../runtime/device-form.js';
 
 /** The device form's bytes, or null when the model streams no compressed weights. */
