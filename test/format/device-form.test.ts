@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deviceForm } from '../../src/format/device-form.js';
-
-const ROOT = path.join(__dirname, '../..');
+import { ROOT } from '../../src/build/paths.js';
 
 describe('deviceForm on its own', () => {
   it('reads a committed model without any other import registering the ops', () => {
