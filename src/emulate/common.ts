@@ -62,3 +62,21 @@ export function zeroInput(model: Model): Float32Array {
 export function opWeights(model: Model): (string | undefined)[] {
   return model.graph.ops.map((op) => model.tensors[op.weight]?.name);
 }
+
+/**
+ * The runtime's refusal before running an engine out of memory (src/runtime/memory-check.ts)
+ * in that engine's error text, counted in Espruino variables or JerryScript heap bytes: what
+ * it asked for (none when it stopped while reading the tables) and what was free.
+ */
+export function memoryRefusal(
+  error: string,
+  unit: 'variables' | 'heap bytes',
+): { needed?: number; free: number } | null {
+  const asked = unit === 'variables' ? 'variables of \\d+ bytes' : 'bytes of heap';
+  const refused = new RegExp(`needs about (\\d+) ${asked} \\(.*?\\), and (\\d+) are free`).exec(error);
+  if (refused) return { needed: Number(refused[1]), free: Number(refused[2]) };
+  const tables = new RegExp(
+    `too big for this device: its tables alone take the memory left \\((\\d+) ${unit} free`,
+  ).exec(error);
+  return tables ? { free: Number(tables[1]) } : null;
+}

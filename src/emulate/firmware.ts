@@ -10,7 +10,7 @@ import type { Target } from '../../targets/target.js';
 import { runtimeFor } from '../build/model-bundle.js';
 import { deviceForm } from '../format/device-form.js';
 import type { Memory, Model, OpProfile } from '../runtime/model.js';
-import { fmtBytes, fmtMs, loadUnlimited, opWeights } from './common.js';
+import { fmtBytes, fmtMs, loadUnlimited, memoryRefusal, opWeights } from './common.js';
 import type { EmulatedSample } from './emulate.js';
 
 /** Targets whose firmware runs here, by target name. */
@@ -207,9 +207,6 @@ export class DeviceFitError extends Error {
   }
 }
 
-const REFUSAL = /needs about (\d+) variables of \d+ bytes \(.*?\), and (\d+) are free/;
-const TABLES_REFUSAL =
-  /too big for this device: its tables alone take the memory left \((\d+) variables free/;
 const OUT_OF_MEMORY = /OUT OF MEMORY|LOW_MEMORY|MEMORY/;
 
 /**
@@ -232,19 +229,17 @@ export function deviceMessage(error: string): string {
 /** Classifies a firmware error at `stage` as a reason the model does not fit, or null (another error). */
 export function classify(stage: DeviceStage, error: string): DeviceFailure | null {
   const message = deviceMessage(error);
-  const refused = REFUSAL.exec(error);
+  // While reading the tables (memory-check.ts checkTables) no total is known yet.
+  const refused = memoryRefusal(error, 'variables');
   if (refused)
     return {
       stage,
       kind: 'refused',
       message,
       deviceOutput: error,
-      neededVars: Number(refused[1]),
-      freeVars: Number(refused[2]),
+      ...(refused.needed === undefined ? {} : { neededVars: refused.needed }),
+      freeVars: refused.free,
     };
-  // The runtime's check while reading the tables (model.ts checkTables): no total is known yet.
-  const tables = TABLES_REFUSAL.exec(error);
-  if (tables) return { stage, kind: 'refused', message, deviceOutput: error, freeVars: Number(tables[1]) };
   if (/interrupted by mote/.test(error)) return null;
   if (OUT_OF_MEMORY.test(error)) return { stage, kind: 'out-of-memory', message, deviceOutput: error };
   return null;

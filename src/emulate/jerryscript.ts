@@ -10,7 +10,7 @@ import { bootJerry, type Jerry } from '../../targets/engines/jerryscript.js';
 import type { Target } from '../../targets/target.js';
 import { runtimeFor } from '../build/model-bundle.js';
 import type { Memory } from '../runtime/model.js';
-import { fmtBytes, loadUnlimited } from './common.js';
+import { fmtBytes, loadUnlimited, memoryRefusal } from './common.js';
 import { fmtTime } from './firmware.js';
 
 /** Targets whose engine runs here as JerryScript, by target name: the heap of its build. */
@@ -120,26 +120,19 @@ export interface KalumaFitOptions {
   timeoutMs?: number;
 }
 
-const REFUSAL = /needs about (\d+) bytes of heap \(.*?\), and (\d+) are free/;
-const TABLES_REFUSAL =
-  /too big for this device: its tables alone take the memory left \((\d+) heap bytes free/;
-
 /** The engine's error at `stage` as a reason the model does not fit, or null (another error). */
 export function classifyJerry(stage: KalumaStage, error: string, fatal: string | null): KalumaFailure | null {
   const message = error.split('\n')[0].trim();
   if (fatal === 'out of memory') return { stage, kind: 'out-of-memory', message };
-  const refused = REFUSAL.exec(error);
-  if (refused)
-    return {
-      stage,
-      kind: 'refused',
-      message,
-      neededBytes: Number(refused[1]),
-      freeBytes: Number(refused[2]),
-    };
-  const tables = TABLES_REFUSAL.exec(error);
-  if (tables) return { stage, kind: 'refused', message, freeBytes: Number(tables[1]) };
-  return null;
+  const refused = memoryRefusal(error, 'heap bytes');
+  if (!refused) return null;
+  return {
+    stage,
+    kind: 'refused',
+    message,
+    ...(refused.needed === undefined ? {} : { neededBytes: refused.needed }),
+    freeBytes: refused.free,
+  };
 }
 
 /** What the engine was doing at `stage`, in words. */
