@@ -9,6 +9,7 @@ import { loadDigits } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
 import { ROOT } from '../build/paths.js';
 import { bundleRuntime, sizeReport } from '../build/runtime.js';
+import { runtimeFor } from '../build/model-bundle.js';
 import { getTarget, DEFAULT_TARGET } from '../../targets/index.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
 import { runInDuktape } from '../../targets/engines/duktape.js';
@@ -46,7 +47,9 @@ for (const [name, recipe] of RECIPES) {
   const ec = evaluate(cache, test);
   // The emulator holds the file in the engine's heap (a watch maps it from flash), so a
   // large file can run out of emulated memory: that is reported, not hidden.
-  const q = await runInQuickJS(bundle, bytes, inputs, { memoryLimitBytes: target.emulatorMemoryBytes }).then(
+  // Under the watch's memory limit, the runtime a watch gets: this model's own bundle.
+  const own = runtimeFor(bytes, target);
+  const q = await runInQuickJS(own, bytes, inputs, { memoryLimitBytes: target.emulatorMemoryBytes }).then(
     (r) => r.msPerInference.toFixed(2),
     (e: Error) => (/out of memory/.test(e.message) ? 'out of memory' : Promise.reject(e)),
   );
@@ -81,7 +84,8 @@ models/digits-mlp (784-64-32-10, ${graph.tensors.reduce((a, t) => a + t.shape.re
 Accuracy over the 2,000 held-out digits, run by mote's runtime in Node. Node latency is
 the mean over those 2,000 digits with the \`stream\` plan (weights decoded from the file
 row by row at every inference) and the \`cache\` plan (decoded once at load). QuickJS
-(with the ${target.name} memory limit, ${kb(target.emulatorMemoryBytes)}) and Duktape run the minified bundle on
+(with the ${target.name} memory limit, ${kb(target.emulatorMemoryBytes)}) runs each model's own bundle (\`mote bundle\`, what
+\`mote flash\` installs) and Duktape the generic minified bundle, on
 ${ENGINE_DIGITS} digits, \`stream\` plan. RAM is what the runtime allocates (activations,
 resident weights, the row buffer), not the engine's own heap. The QuickJS heap also
 holds the bundle, the model file and the harness (on a watch the file stays in flash),
