@@ -106,15 +106,13 @@ export function readRun(
       var k = (m3 >> 24) & 3;
       if (k && k <= n - i) {
         left -= m3 >>> 26;
-        // The last symbol is stored by the loop's own step, below.
-        for (; k > 1; k--, m3 >>= 8) {
+        for (; k > 0; k--, m3 >>= 8) {
           v = m3 & 255;
           if (v >= limit) fail(r.where, pos - 1, 'index ' + v + ' beyond codebook of ' + limit);
           out[i++] = map ? map[v] : v;
         }
-        v = m3 & 255;
-        if (v >= limit) fail(r.where, pos - 1, 'index ' + v + ' beyond codebook of ' + limit);
-        out[i] = map ? map[v] : v;
+        // The outer loop steps i once more.
+        i--;
         continue;
       }
     }
