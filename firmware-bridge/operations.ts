@@ -24,6 +24,8 @@ export interface FlashReport extends FlashResult {
   seconds: number;
   /** File bytes per second over the whole flash (verification and switch included). */
   bytesPerSecond: number;
+  /** Requests (chunks, checks, ...) sent again because the link garbled them or their answers. */
+  resent: number;
 }
 
 /** Checks the model on the host first (a bad file fails before anything is sent), then flashes. */
@@ -36,14 +38,22 @@ export async function flashModel(
   const checked = load(model); // throws naming the section and offset of a malformed file
   const rt = typeof runtime === 'string' ? new Uint8Array(Buffer.from(runtime, 'utf8')) : runtime;
   const t0 = performance.now();
+  const resentBefore = session.repl.resent;
   // A loaded model holds RAM the checks need (reading a file back costs RAM off Espruino).
   await session.repl.call(
     `${session.repl.global}.__moteM=undefined;${session.repl.global}.__moteX=undefined;return 1`,
     'releasing the loaded model',
+    { idempotent: true },
   );
   const r = await flashFiles(session.storage, rt, model, { modelMacs: checked.macs, ...opts });
   const seconds = (performance.now() - t0) / 1000;
-  return { ...r, port: session.link.name, seconds, bytesPerSecond: r.bytesSent / seconds };
+  return {
+    ...r,
+    port: session.link.name,
+    seconds,
+    bytesPerSecond: r.bytesSent / seconds,
+    resent: session.repl.resent - resentBefore,
+  };
 }
 
 export async function installedPointer(session: Session): Promise<Pointer> {

@@ -4,7 +4,7 @@ import type { Target } from '../targets/target.js';
 import { openSerial, DEFAULT_BAUD } from './transport/serial.js';
 import type { Transport } from './transport/transport.js';
 import type { DeviceStorage } from './storage.js';
-import { EspruinoRepl } from './espruino/repl.js';
+import { DeviceError, EspruinoRepl } from './espruino/repl.js';
 import { EspruinoStorage } from './espruino/storage.js';
 import { KalumaStorage } from './kaluma/storage.js';
 import { envMs } from './profile/budget.js';
@@ -23,6 +23,13 @@ export interface SessionOptions {
   loadTimeoutMs?: number;
   /** ms allowed for one run request; default MOTE_RUN_TIMEOUT_MS, else the rule. */
   runTimeoutMs?: number;
+  /**
+   * Attempts for a request the link garbles (reads, erases, each chunk of a file), resent
+   * after a back-off; default 6 (../retry.ts).
+   */
+  attempts?: number;
+  /** Told of every resend (for --verbose). */
+  onResend?: (what: string, attempt: number, error: Error) => void;
 }
 
 export interface Session {
@@ -58,10 +65,16 @@ export async function startSession(
       timeoutMs: opts.timeoutMs,
       onNoise: opts.onNoise,
       dialect: protocol,
+      attempts: opts.attempts,
+      onResend: opts.onResend,
     });
     const chunkBytes = opts.chunkBytes ?? (target.transport === 'ble-uart' ? 384 : 768);
     await repl.takeControl();
-    if (protocol === 'espruino') await checkCrc32(repl);
+    if (protocol === 'espruino') {
+      await checkCrc32(repl);
+      // Every line that may run twice now carries its CRC-32, and so does its answer.
+      repl.useCheckedLines();
+    }
     const storage: DeviceStorage =
       protocol === 'kaluma'
         ? new KalumaStorage(repl, { chunkBytes })
@@ -82,16 +95,24 @@ export async function startSession(
  * it, or with another polynomial, would make every file look corrupted: say so up front.
  */
 async function checkCrc32(repl: EspruinoRepl): Promise<void> {
-  const v = await repl.call(
-    'return typeof E!=="undefined"&&typeof E.CRC32==="function"?E.CRC32("123456789")>>>0:null',
-    'checking E.CRC32',
-  );
+  // A plain line (checked lines need E.CRC32), sent again if the link garbles it. The value
+  // comes twice and a constant with it: a garbled answer shows as a difference.
+  const what = 'checking E.CRC32';
+  const v = await repl.retry(what, async () => {
+    const a = await repl.call(
+      'return typeof E!=="undefined"&&typeof E.CRC32==="function"?[E.CRC32("123456789")>>>0,E.CRC32("123456789")>>>0,3421780262]:null',
+      what,
+    );
+    if (a !== null && (!Array.isArray(a) || a[0] !== a[1] || a[2] !== 0xcbf43926))
+      throw new DeviceError(repl.link.name, what, `garbled answer ${JSON.stringify(a)}`, 'protocol');
+    return a as [number, number, number] | null;
+  });
   if (v === null)
     throw new Error(
       `mote: ${repl.link.name} has no E.CRC32; update its Espruino firmware (espruino.com/Download)`,
     );
-  if (v !== 0xcbf43926)
+  if (v[0] !== 0xcbf43926)
     throw new Error(
-      `mote: ${repl.link.name}: E.CRC32("123456789") is ${String(v)}, not the IEEE CRC-32 3421780262`,
+      `mote: ${repl.link.name}: E.CRC32("123456789") is ${String(v[0])}, not the IEEE CRC-32 3421780262`,
     );
 }

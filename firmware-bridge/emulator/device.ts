@@ -305,11 +305,14 @@ export async function startEmulatedDevice(opts: EmulatedDeviceOptions): Promise<
   };
 }
 
-/** Changes one character inside the first atob("...") payload to another base64 character. */
+/**
+ * Changes one character inside the first atob("...") payload to another base64 character
+ * (also inside a checked line, where the code travels as a string literal: atob(\"...\")).
+ */
 export function corruptPayload(code: string): string {
-  const m = /atob\("([A-Za-z0-9+/]{8,})/.exec(code);
+  const m = /atob\(\\?"([A-Za-z0-9+/]{8,})/.exec(code);
   if (!m) return code;
-  const at = m.index + 6 + Math.floor(m[1].length / 2);
+  const at = m.index + m[0].length - m[1].length + Math.floor(m[1].length / 2);
   const c = code[at];
   return code.slice(0, at) + (c === 'A' ? 'B' : 'A') + code.slice(at + 1);
 }

@@ -22,7 +22,16 @@
 //   out of memory and Ctrl-C are not exceptions on Espruino, so no answer would ever come.
 // - After a request timed out (the device may still be busy with it), the next request
 //   first sends a Ctrl-C on its own and gives the device time to act on it.
+//
+// Checked requests (checkedLine; Espruino, once E.CRC32 is known to work): the line carries
+// its body as a string literal with the body's CRC-32, and the device runs the body only when
+// E.CRC32 of what arrived matches; otherwise it answers [2, <its CRC-32>] without running
+// anything. The answer carries E.CRC32 of its JSON (\x05<crc>\x04). So a line or an answer
+// garbled on the way is detected, never acted on, and (for requests that may run twice) sent
+// again, up to a bounded number of times with back-off (../retry.ts).
+import { crc32 } from '../../src/runtime/crc32.js';
 import { LinkClosedError, type Transport } from '../transport/transport.js';
+import { backoffMs, DEFAULT_ATTEMPTS, LinkFaultError, RetriesExhaustedError } from '../retry.js';
 
 export interface ReplOptions {
   /** Default time to wait for an answer, in ms. */
@@ -35,6 +44,10 @@ export interface ReplOptions {
    * handling, turns echo off with '.echo off', and parses each line in strict mode.
    */
   dialect?: 'espruino' | 'kaluma';
+  /** Attempts for a request that may run twice when the link garbles it (default 6). */
+  attempts?: number;
+  /** Told of every resend: what, the attempt that failed (1 = the first), and why. */
+  onResend?: (what: string, attempt: number, error: Error) => void;
 }
 
 /** Per request: how long to wait, and what to add to the message when that is not enough. */
@@ -42,6 +55,12 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Appended to a timeout's message (e.g. how the time was chosen and how to allow more). */
   timeoutHint?: string;
+  /**
+   * The request may run more than once (a read, an erase, a chunk written at its offset): it
+   * goes as a checked line when the session has E.CRC32, and is sent again when the link
+   * garbles it or its answer (up to `attempts` times, with back-off).
+   */
+  idempotent?: boolean;
 }
 
 /** A request got no answer in time: the device is busy, hung, or not an Espruino REPL. */
@@ -101,6 +120,10 @@ interface Pending {
   errorTimer?: NodeJS.Timeout;
   /** Errors printed before the start marker (leftovers), for a timeout's message. */
   leftover?: string;
+  /** Sent as a checked line: the answer must carry its CRC-32. */
+  checked: boolean;
+  /** Sent right after an answered request: an error printed before the start marker is this line's. */
+  fresh: boolean;
 }
 
 const CTRL_C = '\x03';
@@ -142,6 +165,11 @@ export class EspruinoRepl {
   readonly dialect: 'espruino' | 'kaluma';
   /** The expression naming the global object in this dialect (code uses it for globals). */
   readonly global: string;
+  /** Requests sent again after the link garbled them (or their answers), since the start. */
+  resent = 0;
+  /** Idempotent requests go as checked lines (set once E.CRC32 is known to work). */
+  private checked = false;
+  private readonly attempts: number;
 
   constructor(
     readonly link: Transport,
@@ -150,6 +178,7 @@ export class EspruinoRepl {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.dialect = opts.dialect ?? 'espruino';
     this.global = this.dialect === 'kaluma' ? 'globalThis' : 'global';
+    this.attempts = Math.max(1, opts.attempts ?? DEFAULT_ATTEMPTS);
     link.onData((d) => this.receive(Buffer.from(d).toString('latin1')));
     link.onClose((reason) => {
       this.closedReason = reason;
@@ -179,14 +208,45 @@ export class EspruinoRepl {
     await delay(20);
     this.text = '';
     this.stale = false;
-    const v = await this.call('return 1', 'taking control of the REPL');
-    if (v !== 1)
-      throw new DeviceError(
-        this.link.name,
-        'taking control of the REPL',
-        `unexpected answer ${JSON.stringify(v)}`,
-        'protocol',
-      );
+    await this.retry('taking control of the REPL', async () => {
+      const v = await this.call('return 1', 'taking control of the REPL');
+      if (v !== 1)
+        throw new DeviceError(
+          this.link.name,
+          'taking control of the REPL',
+          `unexpected answer ${JSON.stringify(v)}`,
+          'protocol',
+        );
+    });
+  }
+
+  /**
+   * From now on, idempotent requests go as checked lines. Only for Espruino, after
+   * E.CRC32 was found to be the IEEE CRC-32 (session.ts).
+   */
+  useCheckedLines(): void {
+    if (this.dialect !== 'espruino') throw new Error('mote: internal: checked lines need E.CRC32 (Espruino)');
+    this.checked = true;
+  }
+
+  /**
+   * Runs `attempt` until it succeeds, resending (after a back-off) while it fails on the
+   * link (isLinkFault), at most `attempts` times in all. Only for requests that may run twice.
+   */
+  async retry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!isLinkFault(e)) throw e;
+        if (n >= this.attempts) throw new RetriesExhaustedError(this.link.name, what, n, e as Error);
+        this.resent++;
+        this.opts.onResend?.(what, n, e as Error);
+        // Kaluma has no ESC [ 2 H: a carriage return ends whatever half line the fault left.
+        if (this.dialect === 'kaluma') await this.link.write('\r');
+        await delay(backoffMs(n));
+      }
+    }
   }
 
   /** Runs a statement at the top level (e.g. eval of a stored script), then waits for it to finish. */
@@ -196,7 +256,17 @@ export class EspruinoRepl {
 
   /** Runs `body` (a function body written by mote) on the device and returns its JSON value. */
   call(body: string, what: string, opts?: number | CallOptions): Promise<unknown> {
-    return this.send('', body, what, opts);
+    const o: CallOptions = typeof opts === 'number' ? { timeoutMs: opts } : (opts ?? {});
+    if (!o.idempotent) return this.send('', body, what, o);
+    return this.retry(what, () => this.attempt(body, what, o));
+  }
+
+  /**
+   * Sends a request that may run twice, once: as a checked line when the session has E.CRC32.
+   * For callers that judge the answer themselves inside retry().
+   */
+  attempt(body: string, what: string, opts?: number | CallOptions): Promise<unknown> {
+    return this.send('', body, what, opts, this.checked);
   }
 
   /** The line that carries one request (exported for tests of its length). */
@@ -210,16 +280,36 @@ export class EspruinoRepl {
     );
   }
 
+  /**
+   * A checked line (Espruino): the body travels as a string literal with its CRC-32 and runs
+   * (by eval, inside the try/catch) only if E.CRC32 of what arrived matches; else the answer
+   * is [2, <the device's CRC-32 of it>]. The answer's JSON is followed by \x05 and its own
+   * CRC-32. The test is written so that a garbled byte in it fails it (a syntax error, or a
+   * different comparison) rather than letting a garbled body run.
+   */
+  checkedLine(id: string, body: string): string {
+    const code = `(function(){${body}})()`;
+    const crc = crc32(Buffer.from(code, 'latin1'), 0, code.length);
+    return (
+      `${CLEAR_LINE}${DLE}(function(c,b){var r,j;print("\\u0001${id}\\u0003");` +
+      `if(E.CRC32(b)>>>0===c){try{r=[0,eval(b)]}catch(e){r=[1,""+(e&&e.message||e)]}}else r=[2,E.CRC32(b)>>>0];` +
+      `j=JSON.stringify(r);print("\\u0001${id}\\u0002"+j+"\\u0005"+(E.CRC32(j)>>>0)+"\\u0004")})` +
+      `(${crc},${JSON.stringify(code)})\n`
+    );
+  }
+
   private async send(
     prefix: string,
     body: string,
     what: string,
     opts?: number | CallOptions,
+    checked = false,
   ): Promise<unknown> {
     if (this.closedReason) throw new LinkClosedError(this.link.name, this.closedReason);
     if (this.pending)
       throw new Error(`mote: internal: request '${what}' sent while '${this.pending.what}' is pending`);
     const o: CallOptions = typeof opts === 'number' ? { timeoutMs: opts } : (opts ?? {});
+    const fresh = !this.stale;
     if (this.stale && this.dialect === 'espruino') {
       // The last request got no answer: stop it if it is still running.
       this.stale = false;
@@ -227,11 +317,22 @@ export class EspruinoRepl {
       await delay(CTRL_C_SETTLE_MS);
     }
     const id = `${this.salt}.${++this.seq}`;
-    const line = this.line(id, prefix, body);
+    const line = checked ? this.checkedLine(id, body) : this.line(id, prefix, body);
     const ms = o.timeoutMs ?? this.timeoutMs;
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => this.timedOut(), ms);
-      this.pending = { id, what, resolve, reject, timer, ms, hint: o.timeoutHint, started: false };
+      this.pending = {
+        id,
+        what,
+        resolve,
+        reject,
+        timer,
+        ms,
+        hint: o.timeoutHint,
+        started: false,
+        checked,
+        fresh,
+      };
     });
     this.text = '';
     try {
@@ -296,6 +397,23 @@ export class EspruinoRepl {
       const e = this.errorLines(this.text);
       if (e.length) p.leftover = e.join(' / ').slice(0, 300);
       if (this.text.length > MAX_TEXT) this.text = this.text.slice(-MAX_TEXT / 2);
+      // A checked line sent right after an answered one: an error with no start marker is
+      // most likely this line, garbled so that it does not parse. Failing it (it is resent)
+      // spares waiting for the timeout; were it a leftover after all, the resend is harmless.
+      if (e.length && p.checked && p.fresh) {
+        if (p.errorTimer) clearTimeout(p.errorTimer);
+        p.errorTimer = setTimeout(() => {
+          if (this.pending !== p || p.started) return;
+          this.finish(p);
+          p.reject(
+            new LinkFaultError(
+              this.link.name,
+              p.what,
+              `the request line was garbled on the way (the device printed: ${p.leftover ?? ''})`,
+            ),
+          );
+        }, ERROR_QUIET_MS);
+      }
       return;
     }
     // An error outside the request's try/catch: wait until the device has printed all of it.
@@ -354,8 +472,25 @@ export class EspruinoRepl {
     );
   }
 
-  private settle(p: Pending, json: string): void {
+  private settle(p: Pending, frame: string): void {
     this.finish(p);
+    let json = frame;
+    if (p.checked) {
+      // The answer's JSON, then \x05 and the device's CRC-32 of it.
+      const at = frame.lastIndexOf('\x05');
+      const sum = at < 0 ? NaN : Number(frame.slice(at + 1));
+      json = at < 0 ? frame : frame.slice(0, at);
+      if (crc32(Buffer.from(json, 'latin1'), 0, json.length) !== sum) {
+        p.reject(
+          new LinkFaultError(
+            this.link.name,
+            p.what,
+            'the answer was garbled on the way (its CRC-32 does not match)',
+          ),
+        );
+        return;
+      }
+    }
     let v: unknown;
     try {
       v = JSON.parse(json);
@@ -375,6 +510,14 @@ export class EspruinoRepl {
         new DeviceError(this.link.name, p.what, `unexpected answer ${json.slice(0, 120)}`, 'protocol'),
       );
     } else if (v[0] === 1) p.reject(new DeviceError(this.link.name, p.what, String(v[1])));
+    else if (v[0] === 2 && p.checked)
+      p.reject(
+        new LinkFaultError(
+          this.link.name,
+          p.what,
+          `the request line was garbled on the way (the device's CRC-32 of its code is ${String(v[1])}; nothing was run)`,
+        ),
+      );
     else p.resolve(v[1] ?? null);
   }
 
@@ -384,6 +527,20 @@ export class EspruinoRepl {
       this.text = '';
     }
   }
+}
+
+/**
+ * Whether a failed request may be the link's doing, so that sending it again can help: a
+ * garbled line or answer, no answer at all, or an error printed outside the request's
+ * try/catch (a garbled line that no longer parses, or a Ctrl-C the noise made). Not: the
+ * link closing, an exception the request itself threw (Storage full, a missing file), or
+ * the device running out of memory.
+ */
+export function isLinkFault(e: unknown): boolean {
+  if (e instanceof LinkFaultError || e instanceof DeviceTimeoutError) return true;
+  return (
+    e instanceof DeviceError && (e.kind === 'protocol' || e.kind === 'uncaught' || e.kind === 'interrupted')
+  );
 }
 
 function delay(ms: number): Promise<void> {

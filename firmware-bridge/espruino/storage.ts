@@ -1,8 +1,16 @@
 // Espruino's Storage through the REPL: files are written with the chunked signature
 // write(name, data, offset, size), data always as base64 text decoded on the device by
 // atob (never user text pasted into code), and checked with E.CRC32 on the device.
+//
+// Every request here may run twice, so each goes as a checked line (repl.ts): a chunk whose
+// line was garbled on the way is refused by the device before anything is written (flash
+// cannot be rewritten in place, so bad bytes must never land), and is sent again alone. A
+// written chunk answers with E.CRC32 of what Storage now holds at its place, which must be
+// the host's CRC-32 of the chunk.
+import { crc32 } from '../../src/runtime/crc32.js';
 import type { DeviceStorage, StoredFile } from '../storage.js';
 import { DeviceError, type EspruinoRepl } from './repl.js';
+import { LinkFaultError } from '../retry.js';
 import { checkName } from '../names.js';
 
 export interface EspruinoStorageOptions {
@@ -26,7 +34,9 @@ export class EspruinoStorage implements DeviceStorage {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const v = await this.repl.call('return require("Storage").list()', 'listing Storage');
+    const v = await this.repl.call('return require("Storage").list()', 'listing Storage', {
+      idempotent: true,
+    });
     if (!Array.isArray(v))
       throw new DeviceError(this.repl.link.name, 'listing Storage', 'list() did not return an array');
     return v.map(String).filter((n) => n.startsWith(prefix));
@@ -40,6 +50,7 @@ export class EspruinoStorage implements DeviceStorage {
     const v = await this.repl.call(
       `var S=require("Storage"),s=S.read(${n});return s===undefined?null:[s.length,E.CRC32(s)>>>0${body}]`,
       `checking ${name}`,
+      { idempotent: true },
     );
     if (v === null) return null;
     if (!Array.isArray(v) || typeof v[0] !== 'number' || typeof v[1] !== 'number')
@@ -55,20 +66,28 @@ export class EspruinoStorage implements DeviceStorage {
   async write(name: string, bytes: Uint8Array, onProgress?: (sent: number) => void): Promise<void> {
     const n = this.quoted(name);
     if (bytes.length === 0) throw new Error(`mote: refusing to write an empty file ${name}`);
-    for (let at = 0; at < bytes.length; at += this.chunkBytes) {
-      const part = base64(bytes.subarray(at, at + this.chunkBytes));
+    const chunks = Math.ceil(bytes.length / this.chunkBytes);
+    for (let at = 0, k = 1; at < bytes.length; at += this.chunkBytes, k++) {
+      const chunk = bytes.subarray(at, at + this.chunkBytes);
+      const want = crc32(chunk, 0, chunk.length);
       // The first chunk creates the file at its full size; later ones fill it in place.
       const size = at === 0 ? `,0,${bytes.length}` : `,${at}`;
-      const ok = await this.repl.call(
-        `return require("Storage").write(${n},atob("${part}")${size})`,
-        `writing ${name} at byte ${at} of ${bytes.length}`,
-      );
-      if (ok === false)
-        throw new DeviceError(
-          this.repl.link.name,
-          `writing ${name} at byte ${at}`,
-          'Storage.write returned false (is Storage full?)',
+      const what = `writing ${name} chunk ${k} of ${chunks} (bytes ${at}-${at + chunk.length - 1} of ${bytes.length})`;
+      await this.repl.retry(what, async () => {
+        const got = await this.repl.attempt(
+          `var S=require("Storage"),d=atob("${base64(chunk)}");` +
+            `return S.write(${n},d${size})?E.CRC32(S.read(${n},${at},d.length))>>>0:false`,
+          what,
         );
+        if (got === false)
+          throw new DeviceError(this.repl.link.name, what, 'Storage.write returned false (is Storage full?)');
+        if (got !== want)
+          throw new LinkFaultError(
+            this.repl.link.name,
+            what,
+            `the device holds CRC-32 ${String(got)} where the chunk's is ${want}`,
+          );
+      });
       onProgress?.(Math.min(bytes.length, at + this.chunkBytes));
     }
   }
@@ -78,6 +97,7 @@ export class EspruinoStorage implements DeviceStorage {
     const v = await this.repl.call(
       `var s=require("Storage").read(${n});return s===undefined?null:btoa(s)`,
       `reading ${name}`,
+      { idempotent: true },
     );
     if (v === null) return null;
     if (typeof v !== 'string')
@@ -86,7 +106,9 @@ export class EspruinoStorage implements DeviceStorage {
   }
 
   async erase(name: string): Promise<void> {
-    await this.repl.call(`require("Storage").erase(${this.quoted(name)});return 1`, `erasing ${name}`);
+    await this.repl.call(`require("Storage").erase(${this.quoted(name)});return 1`, `erasing ${name}`, {
+      idempotent: true,
+    });
   }
 
   /** The name as a JS string literal; names are mote's own, checked against a safe alphabet. */

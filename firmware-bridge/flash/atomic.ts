@@ -4,6 +4,7 @@
 // previous files, which nothing here touches: an interrupted flash leaves them working.
 import { crc32 } from '../../src/runtime/crc32.js';
 import type { DeviceStorage } from '../storage.js';
+import { RetriesExhaustedError } from '../retry.js';
 import {
   decodePointer,
   encodePointer,
@@ -49,11 +50,35 @@ export async function readInstalled(storage: DeviceStorage): Promise<Pointer | n
   return best;
 }
 
+/** What a link too bad to finish a flash leaves on the device, added to its error. */
+const UNTOUCHED =
+  '; nothing was switched: the previously installed model is untouched and still loads. ' +
+  'Check the cable or radio link, or lower the baud rate.';
+const SWITCH_UNSURE =
+  '; the pointer switch may or may not have landed: the device runs either the previous ' +
+  'model or the new one, each whole (mote run says which).';
+
 export async function flashFiles(
   storage: DeviceStorage,
   runtime: Uint8Array,
   model: Uint8Array,
   opts: FlashOptions = {},
+): Promise<FlashResult> {
+  let switching = false;
+  try {
+    return await flashSteps(storage, runtime, model, opts, () => (switching = true));
+  } catch (e) {
+    if (e instanceof RetriesExhaustedError) throw e.withNote(switching ? SWITCH_UNSURE : UNTOUCHED);
+    throw e;
+  }
+}
+
+async function flashSteps(
+  storage: DeviceStorage,
+  runtime: Uint8Array,
+  model: Uint8Array,
+  opts: FlashOptions,
+  switchStarts: () => void,
 ): Promise<FlashResult> {
   const attempts = opts.attempts ?? 3;
   const step = opts.onStep ?? (() => undefined);
@@ -123,6 +148,7 @@ export async function flashFiles(
   const pointer: Pointer = { seq, runtime: rt, model: m, ...(opts.target ? { target: opts.target } : {}) };
   const record = encodePointer(pointer);
   const slot = slotFor(seq);
+  switchStarts();
   await install(slot, record);
   step(`pointer ${slot} switched to ${m.name} (sequence ${seq})`);
 

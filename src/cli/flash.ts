@@ -44,7 +44,7 @@ export async function flashCommand(file: string, flags: PortFlags, json: boolean
         `(the file's checksum, without its 4-byte trailer) verified on the device`,
       `runtime ${p.runtime.name}: ${p.runtime.size} bytes, ${r.runtimeSkipped ? 'already installed' : 'CRC-32 verified on the device'}`,
       `pointer switched (sequence ${p.seq}); removed ${r.removed.length ? r.removed.join(', ') : 'nothing'}`,
-      `${r.bytesSent} bytes in ${r.seconds.toFixed(2)} s (${Math.round(r.bytesPerSecond)} bytes/s)${r.retries ? `; ${r.retries} CRC mismatch(es) re-sent` : ''}`,
+      `${r.bytesSent} bytes in ${r.seconds.toFixed(2)} s (${Math.round(r.bytesPerSecond)} bytes/s)${r.resent ? `; ${r.resent} request(s) garbled by the link and re-sent` : ''}${r.retries ? `; ${r.retries} whole file(s) re-sent after a CRC mismatch` : ''}`,
     ].join('\n');
   } finally {
     bar?.stop();
