@@ -70,13 +70,19 @@ export class EspruinoStorage implements DeviceStorage {
     for (let at = 0, k = 1; at < bytes.length; at += this.chunkBytes, k++) {
       const chunk = bytes.subarray(at, at + this.chunkBytes);
       const want = crc32(chunk, 0, chunk.length);
-      // The first chunk creates the file at its full size; later ones fill it in place.
-      const size = at === 0 ? `,0,${bytes.length}` : `,${at}`;
+      // The first chunk creates the file at its full size; later ones fill it in place. Storage
+      // refuses to write over written bytes, even the same ones ("File already written with
+      // different data", 2v29), so a chunk sent again after its answer was lost is written
+      // only if its place does not hold it yet.
+      const store =
+        at === 0
+          ? `S.write(n,d,0,${bytes.length})`
+          : `(S.read(n,${at},d.length)===d||S.write(n,d,${at}))`;
       const what = `writing ${name} chunk ${k} of ${chunks} (bytes ${at}-${at + chunk.length - 1} of ${bytes.length})`;
       await this.repl.retry(what, async () => {
         const got = await this.repl.attempt(
-          `var S=require("Storage"),d=atob("${base64(chunk)}");` +
-            `return S.write(${n},d${size})?E.CRC32(S.read(${n},${at},d.length))>>>0:false`,
+          `var S=require("Storage"),n=${n},d=atob("${base64(chunk)}");` +
+            `return ${store}?E.CRC32(S.read(n,${at},d.length))>>>0:false`,
           what,
         );
         if (got === false)
