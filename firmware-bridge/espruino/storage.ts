@@ -75,9 +75,7 @@ export class EspruinoStorage implements DeviceStorage {
       // different data", 2v29), so a chunk sent again after its answer was lost is written
       // only if its place does not hold it yet.
       const store =
-        at === 0
-          ? `S.write(n,d,0,${bytes.length})`
-          : `(S.read(n,${at},d.length)===d||S.write(n,d,${at}))`;
+        at === 0 ? `S.write(n,d,0,${bytes.length})` : `(S.read(n,${at},d.length)===d||S.write(n,d,${at}))`;
       const what = `writing ${name} chunk ${k} of ${chunks} (bytes ${at}-${at + chunk.length - 1} of ${bytes.length})`;
       await this.repl.retry(what, async () => {
         const got = await this.repl.attempt(
