@@ -239,7 +239,9 @@ export class EspruinoRepl {
         return await attempt();
       } catch (e) {
         if (!isLinkFault(e)) throw e;
-        if (n >= this.attempts) throw new RetriesExhaustedError(this.link.name, what, n, e as Error);
+        // With a single attempt allowed, the failure is reported as it is.
+        if (n >= this.attempts)
+          throw n === 1 ? e : new RetriesExhaustedError(this.link.name, what, n, e as Error);
         this.resent++;
         this.opts.onResend?.(what, n, e as Error);
         // Kaluma has no ESC [ 2 H: a carriage return ends whatever half line the fault left.

@@ -140,27 +140,31 @@ describe('a clean REPL line before every command', () => {
   it('half a line left by an interrupted transfer does not swallow the next command (same session)', async () => {
     await withSession({ timeoutMs: 400 }, async (s) => {
       const before = await readInstalled(s.storage);
-      // The device gets only the start of a write line, inside the base64 string, with a bracket open.
-      device.faults.cutLine = { when: /Storage"\)\.write\("mote\.m/, keep: 300 };
-      await expect(flashModel(s, bundle, B)).rejects.toThrow(
-        /no answer from .* within 400 ms while writing mote\.m\d+ at byte 0/,
-      );
-      // Same session, next commands: the half line is erased before each of them.
-      expect(await readInstalled(s.storage)).toEqual(before);
-      const out = await runOnDevice(s, [sample(4)]);
-      expect(out.results[0].outputs).toEqual(hostOutputs(A, sample(4)));
-    });
-    // And a new session (a new `mote` command) after another cut line.
-    device.faults.cutLine = { when: /Storage"\)\.write\("mote\.m/, keep: 123 };
-    await withSession({ timeoutMs: 400 }, (s) =>
-      expect(flashModel(s, bundle, B)).rejects.toThrow(/within 400 ms/),
-    );
-    await withSession({}, async (s) => {
+      // The device gets only the start of a write line, inside the base64 string, with a
+      // bracket open. No answer comes; the chunk is sent again, onto a cleared line.
+      device.faults.cutLine = { when: /S\.write\(n,d,0,/, keep: 300 };
       const r = await flashModel(s, bundle, B);
+      expect(r.resent).toBe(1);
       expect(r.retries).toBe(0);
+      expect(r.pointer.seq).toBe(before!.seq + 1);
+      // Same session, next commands: the half line is erased before each of them.
       const out = await runOnDevice(s, [sample(4)]);
       expect(out.results[0].outputs).toEqual(hostOutputs(B, sample(4)));
-      await flashModel(s, bundle, A);
+    });
+    // A session given a single attempt fails on the cut line, naming it; a new session (a
+    // new `mote` command) then works.
+    device.faults.cutLine = { when: /S\.write\(n,d,0,/, keep: 123 };
+    await withSession({ timeoutMs: 400, attempts: 1 }, (s) =>
+      expect(flashModel(s, bundle, A)).rejects.toThrow(
+        /no answer from .* within 400 ms while writing mote\.m\d+ chunk 1 of \d+ \(bytes 0-/,
+      ),
+    );
+    await withSession({}, async (s) => {
+      const r = await flashModel(s, bundle, A);
+      expect(r.retries).toBe(0);
+      expect(r.resent).toBe(0);
+      const out = await runOnDevice(s, [sample(4)]);
+      expect(out.results[0].outputs).toEqual(hostOutputs(A, sample(4)));
     });
   }, 30_000);
 
