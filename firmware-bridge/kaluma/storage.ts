@@ -3,6 +3,10 @@
 // few lines of mote's own code over the file, read back in 256-byte blocks with readSync.
 // Kaluma's REPL keeps each line in a 1,024-byte buffer (KALUMA_REPL_BUFFER_SIZE), so a
 // line carries at most 384 bytes of data (512 base64 characters plus the code around it).
+// Without E.CRC32 the lines are not checked (espruino/repl.ts, checkedLine): a request the
+// link garbles so that it gets no answer, or a garbled answer, is sent again (every request
+// here may run twice: a chunk is written at its offset); garbled bytes that land are caught
+// by the whole-file CRC-32 check, and the file is sent again.
 import type { DeviceStorage, StoredFile } from '../storage.js';
 import { DeviceError, type EspruinoRepl } from '../espruino/repl.js';
 import { base64 } from '../espruino/storage.js';
@@ -24,7 +28,9 @@ export class KalumaStorage implements DeviceStorage {
   }
 
   async list(prefix: string): Promise<string[]> {
-    const v = await this.repl.call('return require("fs").readdirSync("/")', 'listing the file system');
+    const v = await this.repl.call('return require("fs").readdirSync("/")', 'listing the file system', {
+      idempotent: true,
+    });
     if (!Array.isArray(v))
       throw new DeviceError(
         this.repl.link.name,
@@ -42,6 +48,7 @@ export class KalumaStorage implements DeviceStorage {
         'while((n=fs.readSync(fd,b,0,256,z))>0){for(i=0;i<n;i++){if(t)h[(z+i)%(t+1)]=c;c^=b[i];for(k=0;k<8;k++)c=c&1?(c>>>1)^0xEDB88320:c>>>1}z+=n}' +
         'fs.closeSync(fd);return [z,(c^-1)>>>0,t>0&&z>t?(h[(z-t)%(t+1)]^-1)>>>0:null]',
       `checking ${name}`,
+      { idempotent: true },
     );
     if (v === null) return null;
     if (!Array.isArray(v))
@@ -63,7 +70,16 @@ export class KalumaStorage implements DeviceStorage {
         at === 0
           ? `require("fs").writeFileSync(${p},${data});return 1`
           : `var fs=require("fs"),d=${data},fd=fs.openSync(${p},"r+");fs.writeSync(fd,d,0,d.length,${at});fs.closeSync(fd);return 1`;
-      await this.repl.call(body, `writing ${name} at byte ${at} of ${bytes.length}`);
+      const k = at / this.chunkBytes + 1;
+      const chunks = Math.ceil(bytes.length / this.chunkBytes);
+      const end = Math.min(bytes.length, at + this.chunkBytes) - 1;
+      await this.repl.call(
+        body,
+        `writing ${name} chunk ${k} of ${chunks} (bytes ${at}-${end} of ${bytes.length})`,
+        {
+          idempotent: true,
+        },
+      );
       onProgress?.(Math.min(bytes.length, at + this.chunkBytes));
     }
   }
@@ -72,6 +88,7 @@ export class KalumaStorage implements DeviceStorage {
     const v = await this.repl.call(
       `var fs=require("fs"),p=${this.path(name)};return fs.existsSync(p)?btoa(fs.readFileSync(p)):null`,
       `reading ${name}`,
+      { idempotent: true },
     );
     if (v === null) return null;
     if (typeof v !== 'string')
@@ -83,6 +100,7 @@ export class KalumaStorage implements DeviceStorage {
     await this.repl.call(
       `var fs=require("fs"),p=${this.path(name)};if(fs.existsSync(p))fs.unlinkSync(p);return 1`,
       `erasing ${name}`,
+      { idempotent: true },
     );
   }
 
