@@ -11,7 +11,13 @@ export const MAX_BACKOFF_MS = 1600;
 
 /** The link garbled a request or its answer: the device said so, or the answer's CRC-32 was wrong. */
 export class LinkFaultError extends Error {
-  constructor(port: string, what: string, problem: string) {
+  constructor(
+    port: string,
+    what: string,
+    problem: string,
+    /** The device refused the line (its CRC-32 did not match): nothing ran. */
+    readonly refused = false,
+  ) {
     super(`mote: ${port}: ${problem} while ${what}`);
     this.name = 'LinkFaultError';
   }

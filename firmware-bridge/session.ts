@@ -73,7 +73,7 @@ export async function startSession(
     if (protocol === 'espruino') {
       await checkCrc32(repl);
       // Every line that may run twice now carries its CRC-32, and so does its answer.
-      repl.useCheckedLines();
+      await repl.useCheckedLines();
     }
     const storage: DeviceStorage =
       protocol === 'kaluma'

@@ -23,12 +23,14 @@
 // - After a request timed out (the device may still be busy with it), the next request
 //   first sends a Ctrl-C on its own and gives the device time to act on it.
 //
-// Checked requests (checkedLine; Espruino, once E.CRC32 is known to work): the line carries
-// its body as a string literal with the body's CRC-32, and the device runs the body only when
-// E.CRC32 of what arrived matches; otherwise it answers [2, <its CRC-32>] without running
-// anything. The answer carries E.CRC32 of its JSON (\x05<crc>\x04). So a line or an answer
-// garbled on the way is detected, never acted on, and (for requests that may run twice) sent
-// again, up to a bounded number of times with back-off (../retry.ts).
+// Checked requests (checkedLine; Espruino, once E.CRC32 is known to work): the line calls a
+// checker that the session defined on the device, with the body as a string literal and the
+// body's CRC-32; the checker runs the body only when E.CRC32 of what arrived matches, and
+// otherwise answers [2, <its CRC-32>] without running anything. The answer carries E.CRC32
+// of its JSON (\x05<crc>\x04). So a line or an answer garbled on the way is detected, never
+// acted on, and (for requests that may run twice) sent again, up to a bounded number of
+// times with back-off (../retry.ts). The checker lives on the device so that the noise can
+// only reach its arguments, and so that a line is no longer than a plain one.
 import { crc32 } from '../../src/runtime/crc32.js';
 import { LinkClosedError, type Transport } from '../transport/transport.js';
 import { backoffMs, DEFAULT_ATTEMPTS, LinkFaultError, RetriesExhaustedError } from '../retry.js';
@@ -140,6 +142,17 @@ export const CLEAR_LINE = '\x1b[2H';
  * waits 250 ms after one.
  */
 export const CTRL_C_SETTLE_MS = 250;
+/** The global that holds the checker of checked lines on the device. */
+const CHECKER = '__moteL';
+/**
+ * The checker (c: the body's CRC-32, b: the body, i: the request id): prints the start
+ * marker, runs b inside try/catch only if E.CRC32(b) is c (else answers [2, its CRC-32]),
+ * and prints the answer's JSON followed by \x05 and its CRC-32.
+ */
+const CHECKER_SOURCE =
+  'function(c,b,i){var r,j;print("\\u0001"+i+"\\u0003");' +
+  'if(E.CRC32(b)>>>0===c){try{r=[0,eval(b)]}catch(e){r=[1,""+(e&&e.message||e)]}}else r=[2,E.CRC32(b)>>>0];' +
+  'j=JSON.stringify(r);print("\\u0001"+i+"\\u0002"+j+"\\u0005"+(E.CRC32(j)>>>0)+"\\u0004")}';
 /** After the device printed an error, it must be quiet this long before the request fails with it. */
 const ERROR_QUIET_MS = 150;
 /** Keep at most this much unanswered text while a request is pending. */
@@ -221,11 +234,29 @@ export class EspruinoRepl {
   }
 
   /**
-   * From now on, idempotent requests go as checked lines. Only for Espruino, after
-   * E.CRC32 was found to be the IEEE CRC-32 (session.ts).
+   * From now on, idempotent requests go as checked lines. Only for Espruino, after E.CRC32
+   * was found to be the IEEE CRC-32 (session.ts). Defines the checker on the device (one
+   * plain line, resent if garbled) and proves it: a checked line must run, and one whose
+   * CRC-32 is wrong must be refused, so a garbled definition is never trusted.
    */
-  useCheckedLines(): void {
+  async useCheckedLines(): Promise<void> {
     if (this.dialect !== 'espruino') throw new Error('mote: internal: checked lines need E.CRC32 (Espruino)');
+    const what = 'setting up checked lines';
+    await this.retry(what, async () => {
+      await this.send('', `${this.global}.${CHECKER}=${CHECKER_SOURCE};return 1`, what);
+      const ran = await this.send('', 'return 7', what, undefined, true);
+      const refused = await this.send('', 'return 7', what, undefined, true, 1).then(
+        () => false,
+        (e: unknown) => e instanceof LinkFaultError && e.refused,
+      );
+      if (ran !== 7 || !refused)
+        throw new DeviceError(
+          this.link.name,
+          what,
+          'the checker did not behave (garbled on the way?)',
+          'protocol',
+        );
+    });
     this.checked = true;
   }
 
@@ -283,21 +314,14 @@ export class EspruinoRepl {
   }
 
   /**
-   * A checked line (Espruino): the body travels as a string literal with its CRC-32 and runs
-   * (by eval, inside the try/catch) only if E.CRC32 of what arrived matches; else the answer
-   * is [2, <the device's CRC-32 of it>]. The answer's JSON is followed by \x05 and its own
-   * CRC-32. The test is written so that a garbled byte in it fails it (a syntax error, or a
-   * different comparison) rather than letting a garbled body run.
+   * A checked line (Espruino): the body travels as a string literal with its CRC-32 (xor
+   * `crcXor`, for the refusal probe) to the checker defined by useCheckedLines, which runs it
+   * only if E.CRC32 of what arrived matches.
    */
-  checkedLine(id: string, body: string): string {
+  checkedLine(id: string, body: string, crcXor = 0): string {
     const code = `(function(){${body}})()`;
-    const crc = crc32(Buffer.from(code, 'latin1'), 0, code.length);
-    return (
-      `${CLEAR_LINE}${DLE}(function(c,b){var r,j;print("\\u0001${id}\\u0003");` +
-      `if(E.CRC32(b)>>>0===c){try{r=[0,eval(b)]}catch(e){r=[1,""+(e&&e.message||e)]}}else r=[2,E.CRC32(b)>>>0];` +
-      `j=JSON.stringify(r);print("\\u0001${id}\\u0002"+j+"\\u0005"+(E.CRC32(j)>>>0)+"\\u0004")})` +
-      `(${crc},${JSON.stringify(code)})\n`
-    );
+    const crc = (crc32(Buffer.from(code, 'latin1'), 0, code.length) ^ crcXor) >>> 0;
+    return `${CLEAR_LINE}${DLE}${CHECKER}(${crc},${JSON.stringify(code)},"${id}")\n`;
   }
 
   private async send(
@@ -306,6 +330,7 @@ export class EspruinoRepl {
     what: string,
     opts?: number | CallOptions,
     checked = false,
+    crcXor = 0,
   ): Promise<unknown> {
     if (this.closedReason) throw new LinkClosedError(this.link.name, this.closedReason);
     if (this.pending)
@@ -319,7 +344,7 @@ export class EspruinoRepl {
       await delay(CTRL_C_SETTLE_MS);
     }
     const id = `${this.salt}.${++this.seq}`;
-    const line = checked ? this.checkedLine(id, body) : this.line(id, prefix, body);
+    const line = checked ? this.checkedLine(id, body, crcXor) : this.line(id, prefix, body);
     const ms = o.timeoutMs ?? this.timeoutMs;
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => this.timedOut(), ms);
@@ -518,6 +543,7 @@ export class EspruinoRepl {
           this.link.name,
           p.what,
           `the request line was garbled on the way (the device's CRC-32 of its code is ${String(v[1])}; nothing was run)`,
+          true,
         ),
       );
     else p.resolve(v[1] ?? null);
