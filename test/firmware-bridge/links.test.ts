@@ -20,7 +20,7 @@ import { hex, readInstalled } from '../../firmware-bridge/flash/atomic.js';
 import type { Pointer } from '../../firmware-bridge/flash/pointer.js';
 import { RetriesExhaustedError } from '../../firmware-bridge/retry.js';
 import { model, sample } from './fixture.js';
-import { noisyLink } from './noisy-link.js';
+import { noisyLink } from '../../firmware-bridge/emulator/noisy-link.js';
 import { cutLink } from './cut-link.js';
 
 const LENET = new Uint8Array(readFileSync(path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote')));

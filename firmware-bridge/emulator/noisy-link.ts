@@ -2,8 +2,9 @@
 // request line, so one chunk of a file), byte by byte as a bad cable or radio link would:
 // one bit flipped at a random place, or a run of bytes dropped. Optionally it garbles
 // answers coming back too. Seeded: the same seed garbles the same writes the same way.
+// Used by test/firmware-bridge/links.test.ts and `npm run bench:flash`.
 import { mulberry32 } from '../../src/data/prng.js';
-import type { Transport } from '../../firmware-bridge/transport/transport.js';
+import type { Transport } from '../transport/transport.js';
 
 export interface NoisyLinkOptions {
   seed: number;
