@@ -9,9 +9,13 @@ import { bundleRuntime } from '../src/build/runtime.js';
 import { ROOT } from '../src/build/paths.js';
 import { provenance, writeBenchSection } from '../src/bench/report.js';
 import { getTarget } from '../targets/index.js';
-import { startEmulatedDevice } from './emulator/device.js';
-import { openSession } from './session.js';
+import { readFileSync } from 'node:fs';
+import { startEmulatedDevice, type EmulatedDevice } from './emulator/device.js';
+import { noisyLink } from './emulator/noisy-link.js';
+import { openSerial } from './transport/serial.js';
+import { openSession, startSession } from './session.js';
 import { flashModel } from './operations.js';
+import { readInstalled } from './flash/atomic.js';
 
 const BAUD = 115200;
 const target = getTarget('banglejs2');
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
   const runtime = await bundleRuntime(true);
   const device = await startEmulatedDevice({ target, baud: BAUD });
   const rows: string[] = [];
+  const noisy: string[] = [];
   try {
     for (const [i, ex] of EXAMPLES.entries()) {
       if (!existsSync(path.join(ROOT, ex.source))) {
@@ -84,6 +89,11 @@ async function main(): Promise<void> {
         await s.close();
       }
     }
+    for (const [rate, seed] of [
+      [0.15, 15],
+      [0.6, 60],
+    ])
+      noisy.push(await noisyRow(device, runtime, rate, seed));
   } finally {
     await device.stop();
   }
@@ -104,9 +114,65 @@ async function main(): Promise<void> {
     '| file | recipe | bytes | seconds | bytes/s |',
     '|---|---|---:|---:|---:|',
     ...rows,
+    '',
+    `Over a garbling line (\`firmware-bridge/emulator/noisy-link.ts\`: a seeded fraction of the host's`,
+    'writes, each one request line, gets one bit flipped or 1-16 bytes dropped), a new runtime',
+    `bundle and ${LENET} in one flash, with the CLI's 5 s answer timeout and 6 attempts per`,
+    'request. resent counts requests sent again after the link garbled them (the device refused',
+    'the line, its answer failed its CRC-32, or no answer came).',
+    '',
+    '| writes garbled | bytes | outcome | seconds | resent |',
+    '|---:|---:|---|---:|---:|',
+    ...noisy,
   ].join('\n');
   writeBenchSection('flash', md);
   console.log(md);
+}
+
+const LENET = 'models/lenet-300-100/lenet-300-100.mote';
+
+/** One flash of a new runtime and LeNet-300-100 over a line garbling `rate` of the writes. */
+async function noisyRow(
+  device: EmulatedDevice,
+  runtime: string,
+  rate: number,
+  seed: number,
+): Promise<string> {
+  const model = new Uint8Array(readFileSync(path.join(ROOT, LENET)));
+  const installed = async () => {
+    const c = await openSession(device.port, target);
+    try {
+      return JSON.stringify(await readInstalled(c.storage));
+    } finally {
+      await c.close();
+    }
+  };
+  const before = await installed();
+  const link = noisyLink(await openSerial(device.port, BAUD), { seed });
+  const s = await startSession(link, target, { timeoutMs: 5000 });
+  let resent = 0;
+  const t0 = performance.now();
+  let outcome: string;
+  const bytes = Buffer.byteLength(runtime) + 6 + model.length;
+  try {
+    link.rate = rate;
+    const r = await flashModel(s, `${runtime}\n//${seed}`, model);
+    resent = r.resent;
+    outcome = 'flashed, verified';
+  } catch (e) {
+    resent = s.repl.resent;
+    const m = /writing (\S+ chunk \d+ of \d+)/.exec((e as Error).message);
+    outcome = m ? `failed at ${m[1]}` : `failed: ${(e as Error).message.slice(0, 80)}`;
+  } finally {
+    await s.close();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  // A failed flash must leave the previous pointer (and so the previous model) in place.
+  if (outcome.startsWith('failed'))
+    outcome += (await installed()) === before ? ', previous model kept' : ', POINTER CHANGED';
+  const line = `| ${Math.round(rate * 100)}% (seed ${seed}) | ${bytes} | ${outcome} | ${seconds.toFixed(2)} | ${resent} |`;
+  console.log(line);
+  return line;
 }
 
 function row(name: string, recipe: string, bytes: number, seconds: number): string {

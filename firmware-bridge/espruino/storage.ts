@@ -70,19 +70,9 @@ export class EspruinoStorage implements DeviceStorage {
     for (let at = 0, k = 1; at < bytes.length; at += this.chunkBytes, k++) {
       const chunk = bytes.subarray(at, at + this.chunkBytes);
       const want = crc32(chunk, 0, chunk.length);
-      // The first chunk creates the file at its full size; later ones fill it in place. Storage
-      // refuses to write over written bytes, even the same ones ("File already written with
-      // different data", 2v29), so a chunk sent again after its answer was lost is written
-      // only if its place does not hold it yet.
-      const store =
-        at === 0 ? `S.write(n,d,0,${bytes.length})` : `(S.read(n,${at},d.length)===d||S.write(n,d,${at}))`;
       const what = `writing ${name} chunk ${k} of ${chunks} (bytes ${at}-${at + chunk.length - 1} of ${bytes.length})`;
       await this.repl.retry(what, async () => {
-        const got = await this.repl.attempt(
-          `var S=require("Storage"),n=${n},d=atob("${base64(chunk)}");` +
-            `return ${store}?E.CRC32(S.read(n,${at},d.length))>>>0:false`,
-          what,
-        );
+        const got = await this.repl.attempt(chunkBody(n, chunk, at, bytes.length), what);
         if (got === false)
           throw new DeviceError(this.repl.link.name, what, 'Storage.write returned false (is Storage full?)');
         if (got !== want)
@@ -119,6 +109,22 @@ export class EspruinoStorage implements DeviceStorage {
   private quoted(name: string): string {
     return JSON.stringify(checkName(name, this.maxNameLength));
   }
+}
+
+/**
+ * The request that writes `chunk` at `at` of a file of `size` bytes named by the JS literal
+ * `n`, answering E.CRC32 of what Storage then holds there (or false if Storage refused).
+ * The first chunk creates the file at its full size; later ones fill it in place. Storage
+ * refuses to write over written bytes, even the same ones ("File already written with
+ * different data", 2v29), so a chunk sent again after its answer was lost is written only
+ * if its place does not hold it yet.
+ */
+export function chunkBody(n: string, chunk: Uint8Array, at: number, size: number): string {
+  const store = at === 0 ? `S.write(n,d,0,${size})` : `(S.read(n,${at},d.length)===d||S.write(n,d,${at}))`;
+  return (
+    `var S=require("Storage"),n=${n},d=atob("${base64(chunk)}");` +
+    `return ${store}?E.CRC32(S.read(n,${at},d.length))>>>0:false`
+  );
 }
 
 export function base64(bytes: Uint8Array): string {
