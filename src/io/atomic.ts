@@ -71,6 +71,7 @@ async function writeThrough(file: string, target: string, fifo: boolean, bytes: 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large (a size limit on this process or file system)',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',

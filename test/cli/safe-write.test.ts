@@ -1,7 +1,7 @@
 // `mote compile -o X` replaces X atomically only when X is a regular file (or new); a FIFO,
 // a device node, a directory or a symlink is never silently replaced by a regular file.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import {
   chmodSync,
@@ -97,6 +97,20 @@ describe('safe writes', () => {
     await writeFileAtomic(file, 'new');
     expect(readFileSync(file, 'utf8')).toBe('new');
     expect(statSync(file).mode & 0o777).toBe(0o640);
+  });
+
+  it('a write that runs out of room (a file-size limit) leaves the old file and no temporary', () => {
+    const file = path.join(dir, 'keep.mote');
+    writeFileSync(file, 'previous');
+    // `ulimit -f 4` lets this process write 4 KB per file: the model does not fit, as on a full disk.
+    const cli = `${process.execPath} --import tsx src/cli/bin.ts compile ${MODEL} -o ${file}`;
+    const r = spawnSync('bash', ['-c', `ulimit -f 4; exec ${cli}`], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /cannot write .*keep\.mote: file too large .*previous .*keep\.mote is unchanged/,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('previous');
+    noTemporaries();
   });
 
   it('a missing folder is named, exit 1', async () => {
