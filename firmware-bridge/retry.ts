@@ -5,6 +5,11 @@
 
 /** Attempts per request (the first and up to 5 resends) unless the session says otherwise. */
 export const DEFAULT_ATTEMPTS = 6;
+/**
+ * Of those, at most this many may end in a timeout: waiting costs the whole answer timeout,
+ * and a device that stays silent is more often off or hung than behind a noisy line.
+ */
+export const TIMEOUT_ATTEMPTS = 3;
 /** Wait before the first resend; doubled for each further one, at most MAX_BACKOFF_MS. */
 export const BACKOFF_MS = 50;
 export const MAX_BACKOFF_MS = 1600;

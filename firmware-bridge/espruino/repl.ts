@@ -33,7 +33,13 @@
 // only reach its arguments, and so that a line is no longer than a plain one.
 import { crc32 } from '../../src/runtime/crc32.js';
 import { LinkClosedError, type Transport } from '../transport/transport.js';
-import { backoffMs, DEFAULT_ATTEMPTS, LinkFaultError, RetriesExhaustedError } from '../retry.js';
+import {
+  backoffMs,
+  DEFAULT_ATTEMPTS,
+  LinkFaultError,
+  RetriesExhaustedError,
+  TIMEOUT_ATTEMPTS,
+} from '../retry.js';
 
 export interface ReplOptions {
   /** Default time to wait for an answer, in ms. */
@@ -180,6 +186,8 @@ export class EspruinoRepl {
   readonly global: string;
   /** Requests sent again after the link garbled them (or their answers), since the start. */
   resent = 0;
+  /** Bytes received from the device since the link opened. */
+  private received = 0;
   /** Idempotent requests go as checked lines (set once E.CRC32 is known to work). */
   private checked = false;
   private readonly attempts: number;
@@ -192,7 +200,10 @@ export class EspruinoRepl {
     this.dialect = opts.dialect ?? 'espruino';
     this.global = this.dialect === 'kaluma' ? 'globalThis' : 'global';
     this.attempts = Math.max(1, opts.attempts ?? DEFAULT_ATTEMPTS);
-    link.onData((d) => this.receive(Buffer.from(d).toString('latin1')));
+    link.onData((d) => {
+      this.received += d.length;
+      this.receive(Buffer.from(d).toString('latin1'));
+    });
     link.onClose((reason) => {
       this.closedReason = reason;
       const p = this.pending;
@@ -265,13 +276,18 @@ export class EspruinoRepl {
    * link (isLinkFault), at most `attempts` times in all. Only for requests that may run twice.
    */
   async retry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    let timeouts = 0;
     for (let n = 1; ; n++) {
       try {
         return await attempt();
       } catch (e) {
         if (!isLinkFault(e)) throw e;
+        if (e instanceof DeviceTimeoutError) timeouts++;
+        // Nothing at all has come from the device since the link opened: it is off, elsewhere,
+        // or not a REPL, not behind noise. Say so now rather than after every resend.
+        const silent = e instanceof DeviceTimeoutError && this.received === 0;
         // With a single attempt allowed, the failure is reported as it is.
-        if (n >= this.attempts)
+        if (n >= this.attempts || timeouts >= TIMEOUT_ATTEMPTS || silent)
           throw n === 1 ? e : new RetriesExhaustedError(this.link.name, what, n, e as Error);
         this.resent++;
         this.opts.onResend?.(what, n, e as Error);

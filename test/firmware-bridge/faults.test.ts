@@ -139,7 +139,7 @@ describe('faults during a flash', () => {
         },
       });
       await expect(p).rejects.toThrow(
-        /writing mote\.[mr]\w+ chunk \d+ of \d+ \(bytes \d+-\d+ of \d+\) failed on the link 6 times in a row .*no answer from .* within 300 ms/,
+        /writing mote\.[mr]\w+ chunk \d+ of \d+ \(bytes \d+-\d+ of \d+\) failed on the link 3 times in a row .*no answer from .* within 300 ms/,
       );
     } finally {
       device.faults.mute = false;
