@@ -70,11 +70,9 @@ export async function startSession(
     });
     const chunkBytes = opts.chunkBytes ?? (target.transport === 'ble-uart' ? 384 : 768);
     await repl.takeControl();
-    if (protocol === 'espruino') {
-      await checkCrc32(repl);
-      // Every line that may run twice now carries its CRC-32, and so does its answer.
-      await repl.useCheckedLines();
-    }
+    if (protocol === 'espruino') await checkCrc32(repl);
+    // Every line that may run twice now carries its CRC-32, and so does its answer.
+    await repl.useCheckedLines();
     const storage: DeviceStorage =
       protocol === 'kaluma'
         ? new KalumaStorage(repl, { chunkBytes })

@@ -23,7 +23,7 @@
 // - After a request timed out (the device may still be busy with it), the next request
 //   first sends a Ctrl-C on its own and gives the device time to act on it.
 //
-// Checked requests (checkedLine; Espruino, once E.CRC32 is known to work): the line calls a
+// Checked requests (checkedLine; on Espruino once E.CRC32 is known to work): the line calls a
 // checker that the session defined on the device, with the body as a string literal and the
 // body's CRC-32; the checker runs the body only when E.CRC32 of what arrived matches, and
 // otherwise answers [2, <its CRC-32>] without running anything. The answer carries E.CRC32
@@ -152,13 +152,22 @@ export const CTRL_C_SETTLE_MS = 250;
 const CHECKER = '__moteL';
 /**
  * The checker (c: the body's CRC-32, b: the body, i: the request id): prints the start
- * marker, runs b inside try/catch only if E.CRC32(b) is c (else answers [2, its CRC-32]),
- * and prints the answer's JSON followed by \x05 and its CRC-32.
+ * marker, runs b inside try/catch only if the CRC-32 of b is c (else answers [2, its CRC-32]),
+ * and prints the answer's JSON followed by \x05 and its CRC-32. `crc` and `print` are the
+ * dialect's: Espruino's native E.CRC32 and print; on Kaluma, which has no CRC-32, a few lines
+ * of JS defined with the checker (__moteC) and console.log.
  */
-const CHECKER_SOURCE =
-  'function(c,b,i){var r,j;print("\\u0001"+i+"\\u0003");' +
-  'if(E.CRC32(b)>>>0===c){try{r=[0,eval(b)]}catch(e){r=[1,""+(e&&e.message||e)]}}else r=[2,E.CRC32(b)>>>0];' +
-  'j=JSON.stringify(r);print("\\u0001"+i+"\\u0002"+j+"\\u0005"+(E.CRC32(j)>>>0)+"\\u0004")}';
+function checkerSource(crc: (s: string) => string, print: string): string {
+  return (
+    `function(c,b,i){var r,j;${print}("\\u0001"+i+"\\u0003");` +
+    `if(${crc('b')}===c){try{r=[0,eval(b)]}catch(e){r=[1,""+(e&&e.message||e)]}}else r=[2,${crc('b')}];` +
+    `j=JSON.stringify(r);${print}("\\u0001"+i+"\\u0002"+j+"\\u0005"+${crc('j')}+"\\u0004")}`
+  );
+}
+/** Kaluma's CRC-32 of a string of byte-valued characters, in JS (IEEE, as src/runtime/crc32.ts). */
+const KALUMA_CRC =
+  'function(s){var c=-1,i,k;for(i=0;i<s.length;i++){c^=s.charCodeAt(i)&255;' +
+  'for(k=0;k<8;k++)c=c&1?(c>>>1)^0xEDB88320:c>>>1}return (c^-1)>>>0}';
 /** After the device printed an error, it must be quiet this long before the request fails with it. */
 const ERROR_QUIET_MS = 150;
 /** Keep at most this much unanswered text while a request is pending. */
@@ -245,16 +254,20 @@ export class EspruinoRepl {
   }
 
   /**
-   * From now on, idempotent requests go as checked lines. Only for Espruino, after E.CRC32
-   * was found to be the IEEE CRC-32 (session.ts). Defines the checker on the device (one
-   * plain line, resent if garbled) and proves it: a checked line must run, and one whose
-   * CRC-32 is wrong must be refused, so a garbled definition is never trusted.
+   * From now on, idempotent requests go as checked lines (on Espruino, once E.CRC32 was found
+   * to be the IEEE CRC-32; session.ts). Defines the checker on the device (one plain line,
+   * resent if garbled) and proves it: a checked line must run, and one whose CRC-32 is wrong
+   * must be refused, so a garbled definition is never trusted.
    */
   async useCheckedLines(): Promise<void> {
-    if (this.dialect !== 'espruino') throw new Error('mote: internal: checked lines need E.CRC32 (Espruino)');
+    const kaluma = this.dialect === 'kaluma';
+    const G = this.global;
+    const define = kaluma
+      ? `${G}.__moteC=${KALUMA_CRC};${G}.${CHECKER}=${checkerSource((v) => `__moteC(${v})`, 'console.log')}`
+      : `${G}.${CHECKER}=${checkerSource((v) => `(E.CRC32(${v})>>>0)`, 'print')}`;
     const what = 'setting up checked lines';
     await this.retry(what, async () => {
-      await this.send('', `${this.global}.${CHECKER}=${CHECKER_SOURCE};return 1`, what);
+      await this.send('', `${define};return 1`, what);
       const ran = await this.send('', 'return 7', what, undefined, true);
       const refused = await this.send('', 'return 7', what, undefined, true, 1).then(
         () => false,
@@ -332,12 +345,13 @@ export class EspruinoRepl {
   /**
    * A checked line (Espruino): the body travels as a string literal with its CRC-32 (xor
    * `crcXor`, for the refusal probe) to the checker defined by useCheckedLines, which runs it
-   * only if E.CRC32 of what arrived matches.
+   * only if the CRC-32 of what arrived matches.
    */
   checkedLine(id: string, body: string, crcXor = 0): string {
     const code = `(function(){${body}})()`;
     const crc = (crc32(Buffer.from(code, 'latin1'), 0, code.length) ^ crcXor) >>> 0;
-    return `${CLEAR_LINE}${DLE}${CHECKER}(${crc},${JSON.stringify(code)},"${id}")\n`;
+    const call = `${CHECKER}(${crc},${JSON.stringify(code)},"${id}")`;
+    return this.dialect === 'kaluma' ? `${call}\r` : `${CLEAR_LINE}${DLE}${call}\n`;
   }
 
   private async send(

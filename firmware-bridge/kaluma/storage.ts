@@ -3,10 +3,9 @@
 // few lines of mote's own code over the file, read back in 256-byte blocks with readSync.
 // Kaluma's REPL keeps each line in a 1,024-byte buffer (KALUMA_REPL_BUFFER_SIZE), so a
 // line carries at most 384 bytes of data (512 base64 characters plus the code around it).
-// Without E.CRC32 the lines are not checked (espruino/repl.ts, checkedLine): a request the
-// link garbles so that it gets no answer, or a garbled answer, is sent again (every request
-// here may run twice: a chunk is written at its offset); garbled bytes that land are caught
-// by the whole-file CRC-32 check, and the file is sent again.
+// Every request here may run twice (a chunk is written at its offset), so each goes as a
+// checked line (espruino/repl.ts, checkedLine; the CRC-32 there is a few lines of JS, as
+// Kaluma has no E.CRC32) and is sent again alone when the link garbles it or its answer.
 import type { DeviceStorage, StoredFile } from '../storage.js';
 import { DeviceError, type EspruinoRepl } from '../espruino/repl.js';
 import { base64 } from '../espruino/storage.js';
