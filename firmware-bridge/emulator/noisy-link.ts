@@ -1,7 +1,8 @@
 // A transport that garbles a given fraction of what the host writes (each write is one
 // request line, so one chunk of a file), byte by byte as a bad cable or radio link would:
 // one bit flipped at a random place, or a run of bytes dropped. Optionally it garbles
-// answers coming back too. Seeded: the same seed garbles the same writes the same way.
+// answers coming back too. Seeded: the same seed garbles the same writes the same way
+// (answers vary with how the OS delivers them).
 // Used by test/firmware-bridge/links.test.ts and `npm run bench:flash`.
 import { mulberry32 } from '../../src/data/prng.js';
 import type { Transport } from '../transport/transport.js';
@@ -39,6 +40,9 @@ export function garble(bytes: Buffer, rand: () => number): Buffer {
 
 export function noisyLink(link: Transport, opts: NoisyLinkOptions): NoisyLink {
   const rand = mulberry32(opts.seed);
+  // Answers get their own generator: how the OS splits them into deliveries varies from run
+  // to run, and must not change which writes are garbled.
+  const replyRand = mulberry32(opts.seed ^ 0x5eed);
   let writes = 0;
   let garbled = 0;
   let repliesGarbled = 0;
@@ -70,10 +74,10 @@ export function noisyLink(link: Transport, opts: NoisyLinkOptions): NoisyLink {
     onData(receiver) {
       link.onData((d) => {
         const bytes = Buffer.from(d);
-        if (bytes.length > 0 && rand() < noisy.replyRate) {
+        if (bytes.length > 0 && noisy.replyRate > 0 && replyRand() < noisy.replyRate) {
           repliesGarbled++;
           const out = Buffer.from(bytes);
-          out[Math.floor(rand() * out.length)] ^= 1 << Math.floor(rand() * 8);
+          out[Math.floor(replyRand() * out.length)] ^= 1 << Math.floor(replyRand() * 8);
           return receiver(out);
         }
         receiver(bytes);
