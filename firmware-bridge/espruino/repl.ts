@@ -266,21 +266,37 @@ export class EspruinoRepl {
       ? `${G}.__moteC=${KALUMA_CRC};${G}.${CHECKER}=${checkerSource((v) => `__moteC(${v})`, 'console.log')}`
       : `${G}.${CHECKER}=${checkerSource((v) => `(E.CRC32(${v})>>>0)`, 'print')}`;
     const what = 'setting up checked lines';
-    await this.retry(what, async () => {
-      await this.send('', `${define};return 1`, what);
-      const ran = await this.send('', 'return 7', what, undefined, true);
-      const refused = await this.send('', 'return 7', what, undefined, true, 1).then(
-        () => false,
-        (e: unknown) => e instanceof LinkFaultError && e.refused,
+    const expect = (ok: boolean, problem: string) => {
+      if (!ok) throw new DeviceError(this.link.name, what, problem, 'protocol');
+    };
+    // Each step is resent on its own; a definition garbled into a checker that misbehaves
+    // fails the probes every time, and is sent once more.
+    for (let round = 1; ; round++) {
+      await this.retry(what, async () =>
+        expect((await this.send('', `${define};return 1`, what)) === 1, 'unexpected answer'),
       );
-      if (ran !== 7 || !refused)
-        throw new DeviceError(
-          this.link.name,
-          what,
-          'the checker did not behave (garbled on the way?)',
-          'protocol',
+      try {
+        await this.retry(what, async () =>
+          expect(
+            (await this.send('', 'return 7', what, undefined, true)) === 7,
+            'the checker did not run a good line',
+          ),
         );
-    });
+        await this.retry(what, async () => {
+          const refused = await this.send('', 'return 7', what, undefined, true, 1).then(
+            () => false,
+            (e: unknown) => {
+              if (e instanceof LinkFaultError && e.refused) return true;
+              throw e;
+            },
+          );
+          expect(refused, 'the checker ran a line whose CRC-32 is wrong');
+        });
+        break;
+      } catch (e) {
+        if (round >= 2 || !(e instanceof RetriesExhaustedError)) throw e;
+      }
+    }
     this.checked = true;
   }
 
@@ -447,6 +463,20 @@ export class EspruinoRepl {
       this.text = this.text.slice(end + 1);
       if (before.trim()) this.opts.onNoise?.(before);
       this.settle(p, json);
+      return;
+    }
+    // Sent right after an answered request, so no earlier answer is on its way: the end of a
+    // frame (\x04, which nothing else prints: JSON escapes control characters) that is not
+    // this request's answer is that answer, garbled on the way. Failing now spares the timeout.
+    if (p.fresh && this.text.includes('\x04')) {
+      this.finish(p);
+      p.reject(
+        new LinkFaultError(
+          this.link.name,
+          p.what,
+          'the answer was garbled on the way (its frame does not match)',
+        ),
+      );
       return;
     }
     if (!p.started) {
