@@ -1,8 +1,9 @@
 // A transport that garbles a given fraction of what the host writes (each write is one
 // request line, so one chunk of a file), byte by byte as a bad cable or radio link would:
 // one bit flipped at a random place, or a run of bytes dropped. Optionally it garbles
-// answers coming back too. Seeded: the same seed garbles the same writes the same way
-// (answers vary with how the OS delivers them).
+// answers coming back too. Seeded: the same seed garbles the same writes the same way, and
+// the answers to the same writes (where in an answer the bit flips depends on how the OS
+// splits it into deliveries).
 // Used by test/firmware-bridge/links.test.ts and `npm run bench:flash`.
 import { mulberry32 } from '../../src/data/prng.js';
 import type { Transport } from '../transport/transport.js';
@@ -11,7 +12,10 @@ export interface NoisyLinkOptions {
   seed: number;
   /** Fraction of host -> device writes garbled (0..1). Can be changed later. */
   rate?: number;
-  /** Fraction of device -> host data deliveries garbled (one bit flipped). Default 0. */
+  /**
+   * Fraction of writes whose answer is garbled: the first delivery from the device after such
+   * a write gets one bit flipped. Default 0.
+   */
   replyRate?: number;
 }
 
@@ -22,7 +26,7 @@ export interface NoisyLink extends Transport {
   /** Writes since opening, and how many of them were garbled. */
   readonly writes: number;
   readonly garbled: number;
-  /** Device -> host deliveries garbled. */
+  /** Answers (device -> host deliveries) garbled. */
   readonly repliesGarbled: number;
 }
 
@@ -40,9 +44,11 @@ export function garble(bytes: Buffer, rand: () => number): Buffer {
 
 export function noisyLink(link: Transport, opts: NoisyLinkOptions): NoisyLink {
   const rand = mulberry32(opts.seed);
-  // Answers get their own generator: how the OS splits them into deliveries varies from run
-  // to run, and must not change which writes are garbled.
+  // Answers get their own generator, drawn once per write (is the answer to this write to be
+  // garbled?): how the OS splits answers into deliveries varies from run to run, and must
+  // change neither which writes are garbled nor which answers are.
   const replyRand = mulberry32(opts.seed ^ 0x5eed);
+  let garbleNextAnswer = false;
   let writes = 0;
   let garbled = 0;
   let repliesGarbled = 0;
@@ -65,6 +71,7 @@ export function noisyLink(link: Transport, opts: NoisyLinkOptions): NoisyLink {
     write(data) {
       let bytes: Buffer = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data);
       writes++;
+      garbleNextAnswer = noisy.replyRate > 0 && replyRand() < noisy.replyRate;
       if (bytes.length > 0 && rand() < noisy.rate) {
         garbled++;
         bytes = garble(bytes, rand);
@@ -74,7 +81,8 @@ export function noisyLink(link: Transport, opts: NoisyLinkOptions): NoisyLink {
     onData(receiver) {
       link.onData((d) => {
         const bytes = Buffer.from(d);
-        if (bytes.length > 0 && noisy.replyRate > 0 && replyRand() < noisy.replyRate) {
+        if (bytes.length > 0 && garbleNextAnswer) {
+          garbleNextAnswer = false;
           repliesGarbled++;
           const out = Buffer.from(bytes);
           out[Math.floor(replyRand() * out.length)] ^= 1 << Math.floor(replyRand() * 8);

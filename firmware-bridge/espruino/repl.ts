@@ -312,9 +312,10 @@ export class EspruinoRepl {
       } catch (e) {
         if (!isLinkFault(e)) throw e;
         if (e instanceof DeviceTimeoutError) timeouts++;
-        // Nothing at all has come from the device since the link opened: it is off, elsewhere,
-        // or not a REPL, not behind noise. Say so now rather than after every resend.
-        const silent = e instanceof DeviceTimeoutError && this.received === 0;
+        // Nothing at all has come from the device since the link opened, after a resend too:
+        // it is off, elsewhere, or not a REPL, not behind noise (a garbled line can be silent
+        // once). Say so now rather than after every resend.
+        const silent = e instanceof DeviceTimeoutError && this.received === 0 && timeouts >= 2;
         // With a single attempt allowed, the failure is reported as it is.
         if (n >= this.attempts || timeouts >= TIMEOUT_ATTEMPTS || silent)
           throw n === 1 ? e : new RetriesExhaustedError(this.link.name, what, n, e as Error);
