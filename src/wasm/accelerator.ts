@@ -87,7 +87,17 @@ export interface WasmAcceleratorOptions {
   csrMaxDensity?: number;
   /** Full and depthwise convs' kernel: by estimated cost (default), or forced (tests, benchmarks). */
   conv?: ConvKernelChoice;
+  /**
+   * The load's memory limit (default the runtime's, 64 MB): decoded and packed weights
+   * count against what the model's own plan left of it, and an op whose weights do not
+   * fit stays on the JS kernels. Without this a streamed model (RAM: one row) would take
+   * every weight into wasm memory, however large.
+   */
+  memoryLimit?: number;
 }
+
+/** The runtime's default memory limit (model.ts DEFAULT_LIMIT). */
+const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 
 /** 'channels': SIMD across output channels (conv.ts); 'planar': across output columns, taps only (conv-planar.ts). */
 export type ConvKernelChoice = 'auto' | 'channels' | 'planar';
@@ -102,6 +112,7 @@ export function wasmAccelerator(options: WasmAcceleratorOptions = {}): Accelerat
         instantiateKernels(flavour),
         options.csrMaxDensity ?? CSR_MAX_DENSITY,
         options.conv ?? 'auto',
+        (options.memoryLimit ?? DEFAULT_MEMORY_LIMIT) - m.memory.peak,
       ),
   };
 }
@@ -130,11 +141,25 @@ function int8Rows(t: TensorInfo): boolean {
   return t.kind === KIND_INT8 && (t.axis === -1 || t.axis === 0);
 }
 
+/**
+ * Bytes op o's weights take here, at most: decoded floats (unless resident already),
+ * and the packed copy, whose rows pad to 16 (dense) and whose planar or int8 forms stay
+ * within two more copies.
+ */
+function weightBytes(m: Model, o: number): number {
+  const op = m.graph.ops[o];
+  if (op.weight === NO_TENSOR) return 0;
+  const t = m.tensors[op.weight];
+  const rows = t.shape[0] || 1;
+  return (m.weights[op.weight] ? 0 : t.size * 4) + roundUp(rows, GROUP) * (t.size / rows) * 4 + t.size * 8;
+}
+
 function prepareWasm(
   m: Model,
   k: Kernels,
   csrMaxDensity: number,
   conv: ConvKernelChoice,
+  budget: number,
 ): (OpRunner | null)[] {
   const arena = new Arena(k.heapBase());
   // Buffers sharing a slot share an ArrayBuffer: one wasm block per slot keeps the plan.
@@ -151,6 +176,12 @@ function prepareWasm(
   const runners: (OpRunner | null)[] = [];
   for (let o = 0; o < g.ops.length; o++) {
     const op = g.ops[o];
+    const cost = weightBytes(m, o);
+    if (cost > budget) {
+      runners.push(null);
+      continue;
+    }
+    budget -= cost;
     if (m.qbufs[op.output]) {
       runners.push(int8Runner(m, o, arena, k, ptr(op.input), ptr(op.output), conv));
       continue;

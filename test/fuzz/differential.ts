@@ -117,7 +117,7 @@ export function differential(bytes: Uint8Array, memoryLimit: number, flavour: Ke
         load(bytes, {
           plan,
           memoryLimit,
-          accelerator: engine === 'wasm' ? wasmAccelerator({ flavour }) : undefined,
+          accelerator: engine === 'wasm' ? wasmAccelerator({ flavour, memoryLimit }) : undefined,
         }),
       messages,
     );
