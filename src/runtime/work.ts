@@ -41,7 +41,8 @@ export function checkWork(g: GraphInfo, limit: number): void {
     }
     total += c;
   }
-  if (total > limit) refuse('the model (all ' + g.ops.length + ' layers; layer ' + big + ' the largest)', total, limit);
+  if (total > limit)
+    refuse('the model (all ' + g.ops.length + ' layers; layer ' + big + ' the largest)', total, limit);
 }
 
 function refuse(what: string, cost: number, limit: number): never {
