@@ -1,7 +1,7 @@
 // Duktape 2.x (Debian's `duk`): a strict ES5.1 engine, used to check that the runtime
 // really is ES5 (no Math.fround, arrow functions or let/const there).
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, DUKTAPE_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, DUKTAPE_MEASURED, macsInAMinute, scaleCost } from './calibration.js';
 
 export const duktape: Target = {
   name: 'duktape',
@@ -21,6 +21,8 @@ export const duktape: Target = {
   nativeHelpers: [],
   defaultPlan: 'stream',
   // Measured: native `duk` on the host itself (the target is the host's Duktape).
+  // About a minute of its kernels, measured.
+  maxMacs: macsInAMinute(DUKTAPE_MEASURED.usPerMac.dense),
   cost: scaleCost(
     DUKTAPE_MEASURED,
     1,

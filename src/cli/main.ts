@@ -16,6 +16,7 @@ import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
+import { maxMacsFlag } from './max-macs.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 
 /** --engine: auto (WebAssembly when this host has it), js or wasm. */
@@ -136,6 +137,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       alpha: { type: 'string' },
       compare: { type: 'boolean' },
       embed: { type: 'boolean' },
+      'max-macs': { type: 'string' },
     },
   });
   const [command, file, ...rest] = positionals;
@@ -147,6 +149,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
   const json = !!f.json;
   const plan = f.plan ?? 'stream';
   const engine = engineFlag(f.engine);
+  const maxMacs = maxMacsFlag(f['max-macs']);
   switch (command) {
     case 'bundle':
       return bundleCommand(
@@ -155,6 +158,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         f.target === undefined ? undefined : targetArg(f.target),
         !!f.embed,
         json,
+        maxMacs,
       );
     case 'inspect':
       return inspectCommand(need(file, 'inspect needs a .mote file'), json);
@@ -176,6 +180,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         plan,
         json,
         engine,
+        maxMacs,
       );
     case 'compress': {
       // Loaded on demand: it brings in TensorFlow.js.
@@ -205,7 +210,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       );
     }
     case 'exits':
-      return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', json);
+      return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', json, maxMacs);
     case 'compile':
       return compileCommand(
         need(file, 'compile needs a model file'),
@@ -221,6 +226,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
         plan,
         json,
         engine,
+        maxMacs,
       );
     case 'targets':
       if (file) throw new UsageError('targets takes no file argument');
@@ -229,6 +235,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
       // The target's default plan applies unless --plan is given.
       const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json, {
         runs: numberFlag('runs', f.runs, 1, 100),
+        maxMacs,
       });
       return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
     }
@@ -254,6 +261,7 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
     case 'emulate':
       return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json, {
         runs: numberFlag('runs', f.runs, 1, 100),
+        maxMacs,
       });
     default:
       if (file) throw new UsageError(`demo takes no file argument`);

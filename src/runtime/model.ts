@@ -6,6 +6,7 @@ import { GraphInfo, readGraph } from './graph.js';
 import { ExitInfo, readExits } from './exits.js';
 import { NO_TENSOR, OP_RELU } from './ops.js';
 import { OPS } from './registry.js';
+import { checkWork, defaultMaxMacs } from './work.js';
 import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
 import type { Native } from './kernels.js';
 import type { ConvShape } from './conv.js';
@@ -39,6 +40,12 @@ export interface LoadOptions {
   plan?: string;
   /** Refuse to load a model whose planned allocations exceed this many bytes. */
   memoryLimit?: number;
+  /**
+   * Refuse to load a model that asks for more work per inference: MACs plus output
+   * elements, per layer and in all (work.ts). Default: the target's when the bundle was
+   * made for one (`mote bundle --target`), else 4e10 (about a minute on a host).
+   */
+  maxMacs?: number;
   /** A host accelerator (src/wasm) that runs some ops instead of the JS kernels. */
   accelerator?: Accelerator;
 }
@@ -201,6 +208,9 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   var meta = readMeta(bytes, s);
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
+  var maxMacs = opts.maxMacs === undefined ? defaultMaxMacs() : opts.maxMacs;
+  if (!(maxMacs > 0)) fail('options', 0, 'maxMacs must be a positive number, not ' + maxMacs);
+  checkWork(graph, maxMacs);
   var quant = int8
     ? int8.readQuant(bytes, s, graph, tensors)
     : s.start.QUAN === undefined
