@@ -101,10 +101,15 @@ function guard<T>(phase: string, f: () => T, messages: string[]): T | null {
 }
 
 /**
- * Loads the file four ways (with `memoryLimit`), runs each on the case input (run() and,
+ * Loads the file four ways (with the memory and work limits), runs each on the case input (run() and,
  * with exits, runExits()), and compares them. Throws Crash for a non-mote error.
  */
-export function differential(bytes: Uint8Array, memoryLimit: number, flavour: KernelFlavour): DiffResult {
+export function differential(
+  bytes: Uint8Array,
+  limits: { memoryLimit: number; maxMacs: number },
+  flavour: KernelFlavour,
+): DiffResult {
+  const { memoryLimit, maxMacs } = limits;
   const messages: string[] = [];
   const r: DiffResult = { messages, accepted: [], nonFinite: null, disagree: null, unchecked: 0 };
   const ran = new Map<ConfigName, Ran>();
@@ -117,6 +122,7 @@ export function differential(bytes: Uint8Array, memoryLimit: number, flavour: Ke
         load(bytes, {
           plan,
           memoryLimit,
+          maxMacs,
           accelerator: engine === 'wasm' ? wasmAccelerator({ flavour, memoryLimit }) : undefined,
         }),
       messages,

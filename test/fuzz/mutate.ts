@@ -240,6 +240,12 @@ export function makeCase(corpus: CorpusFile[], seed: number, index: number): Cas
 export type Outcome = 'ok' | 'rejected' | { crash: string };
 
 export const MEMORY_LIMIT = 16 * 1024 * 1024;
+/**
+ * The work bound the fuzzer loads with (the load option maxMacs), as it bounds memory: a
+ * case runs its file up to ten times (four configs, exits, the lockstep pass, the js/wasm
+ * bounds), so 2e6 MACs keeps the largest accepted file well under the one-second mark.
+ */
+export const MAX_MACS = 2e6;
 
 export { isMoteError };
 
@@ -278,7 +284,7 @@ export function runCaseDetailed(bytes: Uint8Array, flavour: KernelFlavour = 'sim
   const t0 = performance.now();
   const r: CaseResult = { outcome: 'ok', messages: [], nonFinite: null, disagree: null, unchecked: 0, ms: 0 };
   try {
-    const d = differential(bytes, MEMORY_LIMIT, flavour);
+    const d = differential(bytes, { memoryLimit: MEMORY_LIMIT, maxMacs: MAX_MACS }, flavour);
     r.messages.push(...d.messages);
     r.nonFinite = d.nonFinite;
     r.disagree = d.disagree;

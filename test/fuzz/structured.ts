@@ -46,7 +46,7 @@ function edges(type: Field['type'], v: number): number[] {
 
 /**
  * Floats that break arithmetic: NaN, ±Inf, the largest float32 and 3.4e38 (finite, but
- * a sum of two overflows), 1e30, subnormals (slow paths on some FPUs), the smallest
+ * a sum of two overflows), 1e30, 1.8e19 (just under the loader's bound of 2^64), subnormals (slow paths on some FPUs), the smallest
  * normal, −0, and an exact 0 (a zero scale or std).
  */
 export const NON_FINITE = [
@@ -58,6 +58,9 @@ export const NON_FINITE = [
   3.4028234663852886e38,
   1e30,
   -1e30,
+  // Just under 2^64, the largest magnitude the loader lets a stored float have.
+  1.8e19,
+  -1.8e19,
   1e-45,
   -1e-45,
   1.1754943508222875e-38,
