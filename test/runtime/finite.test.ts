@@ -135,7 +135,7 @@ describe('compile refuses non-finite weights, naming the tensor and its op', () 
     (g.tensors[2].encoding as { data: Float32Array }).data[5] = NaN;
     const message = /tensor 'fc1.weight' \(float32, of op 2 \(dense → 'fc1'\)\): value 5 is NaN/;
     expect(() => writeMote(g)).toThrow(message);
-    await expect(compile(g, { cluster: 4 })).rejects.toThrow(message);
+    await expect(compile(g, { clusterBits: 4 })).rejects.toThrow(message);
   });
 
   it('scales, codebooks and the input normalisation', () => {
