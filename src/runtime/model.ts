@@ -7,6 +7,7 @@ import { ExitInfo, readExits } from './exits.js';
 import { NO_TENSOR, OP_RELU } from './ops.js';
 import { OPS } from './registry.js';
 import { checkWork, defaultMaxMacs } from './work.js';
+import { nonFinite } from './finite.js';
 import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
 import type { Native } from './kernels.js';
 import type { ConvShape } from './conv.js';
@@ -684,16 +685,24 @@ export function feed(m: Model, input: ArrayLike<number> | ArrayLike<number>[]): 
       continue;
     }
     var buf = m.buffers[g.inputs[k]];
-    // On Espruino a JS loop costs tens of µs an element: copy natively, and find a NaN
-    // with one native sum (any NaN makes it NaN); the loop below then names it.
+    // On Espruino a JS loop costs tens of µs an element: copy natively, and find a NaN or
+    // an Infinity with one native sum (either makes sum − sum NaN); the loop below names it.
     if (!norm && m.native && m.native.sum) {
       buf.set(x);
       var sum = m.native.sum(buf);
-      if (sum === sum) continue;
+      if (sum - sum === 0) continue;
     }
     for (var i = 0; i < v.size; i++) {
       var val = +x[i];
-      if (val !== val) fail('input', i, "input '" + v.name + "' holds a value that is not a number");
+      if (val - val !== 0)
+        fail(
+          'input',
+          i,
+          "input '" +
+            v.name +
+            "' holds " +
+            (val === val ? val + ', not a finite number' : 'a value that is not a number'),
+        );
       if (norm) val = (val - norm.mean[i % norm.mean.length]) / norm.std[i % norm.std.length];
       buf[i] = val;
     }
@@ -751,7 +760,38 @@ export function run(
     );
     result.quantized.push(ob ? new Int8Array(ob) : null);
   }
+  for (k = 0; k < g.outputs.length; k++) checkFinite(m, g.outputs[k], input);
   var first = result.outputs[0];
   for (i = 1; i < first.length; i++) if (first[i] > first[result.label]) result.label = i;
   return result;
+}
+
+/**
+ * Fails when value `v` (an output) holds NaN or ±Infinity, naming the first op whose
+ * output did: found only then, by running `input` again and checking each op's output.
+ */
+export function checkFinite(m: Model, v: number, input: ArrayLike<number> | ArrayLike<number>[]): void {
+  var g = m.graph;
+  var sum = m.native && m.native.sum ? m.native.sum : null;
+  // int8 values are integers: always finite.
+  var i = m.qbufs[v] ? -1 : nonFinite(m.buffers[v], sum);
+  if (i < 0) return;
+  var what = "output '" + g.values[v].name + "' holds " + m.buffers[v][i] + ' (value ' + i + ')';
+  feed(m, input);
+  for (var o = 0; o < g.ops.length; o++) {
+    step(m, o);
+    var op = g.ops[o];
+    if (!m.qbufs[op.output] && nonFinite(m.buffers[op.output], sum) >= 0) {
+      what +=
+        '; layer ' +
+        o +
+        ' (' +
+        OPS[op.code]!.name +
+        ", output '" +
+        g.values[op.output].name +
+        "') is the first to give one";
+      break;
+    }
+  }
+  throw new Error('mote: ' + what + ': the run overflowed or met a NaN');
 }
