@@ -7,6 +7,7 @@
 import type { Accelerator, Model } from '../runtime/model.js';
 import { decodeTensor } from '../runtime/decode.js';
 import { CODING_FIXED, KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import { OPS } from '../runtime/registry.js';
 import { readRun, symbolReader } from '../runtime/symbols.js';
 import type { ConvShape } from '../runtime/conv.js';
 import {
@@ -254,7 +255,35 @@ function prepareWasm(
   );
   m.qbufs = m.qbufs.map((b, v) => (b && b.length ? new Int8Array(mem, ptr(v), b.length) : b));
   m.buffers = moved;
-  return runners;
+  return runners.map((r, o) => (r && sums(m, o) ? overflowGuard(m, o, r) : r));
+}
+
+/** Float ops whose wasm kernel sums in float32 (dense, conv, average pool). */
+function sums(m: Model, o: number): boolean {
+  const op = m.graph.ops[o];
+  return !m.qbufs[op.output] && (op.code === OP_DENSE || op.code === OP_CONV2D || op.code === OP_AVGPOOL);
+}
+
+/**
+ * Runs op o in wasm, and again on the runtime's JS kernel when an output is NaN or
+ * infinite: the float32 sums in wasm overflow where the JS kernel's float64 ones may not
+ * (a partial sum past 3.4e38 that later cancels; int8 weights summed before their scale
+ * is applied), and the two engines must then agree on whether the run overflowed. A
+ * check costs one pass over the op's outputs; these ops do K multiply-adds per output.
+ */
+function overflowGuard(m: Model, o: number, wasm: OpRunner): OpRunner {
+  const op = m.graph.ops[o];
+  const js = OPS[op.code]!;
+  return () => {
+    wasm();
+    const out = m.buffers[op.output];
+    for (let i = 0; i < out.length; i++) {
+      if (out[i] - out[i] !== 0) {
+        js.run(m, o, m.buffers[op.input], out);
+        return;
+      }
+    }
+  };
 }
 
 /**
