@@ -9,6 +9,7 @@ import { campaign } from './campaign.js';
 import {
   flavourOf,
   makeCase,
+  MAX_MACS,
   MUTATORS,
   runCaseDetailed,
   TALLY_KEYS,
@@ -97,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
     `\n${s.cases} cases in ${(s.elapsedMs / 1000).toFixed(1)} s (${Math.round((s.cases / s.elapsedMs) * 1000)} cases/s); ` +
       `slowest case ${s.slowest.ms.toFixed(1)} ms (case ${s.slowest.index}, ${s.slowest.mutator}/${s.slowest.variant}: ${s.slowest.detail})`,
   );
+  console.log(`${s.workBound} cases refused by the work bound (maxMacs ${MAX_MACS})`);
   if (s.unchecked) console.log(`${s.unchecked} ops too large to bound were not compared between engines`);
   if (s.unlocated) {
     console.log(

@@ -251,6 +251,11 @@ export { isMoteError };
 
 /** Rejections whose message lacks the `<where> at byte N: ` part (counted, not crashes). */
 export const LOCATED = /^mote: .+ at byte \d+: /;
+/**
+ * The work bound's refusal (src/runtime/work.ts) names a layer, not a byte: a policy
+ * limit like the memory limit, counted on its own rather than as unlocated.
+ */
+export const WORK_BOUND = /^mote: (layer \d+ \(\w+\)|the model \(.*\)): \S+ MACs exceeds the limit of /;
 
 export interface CaseResult {
   /** 'ok': every config loads and runs, and the host reader reads it; 'rejected': some phase refused. */
@@ -350,6 +355,8 @@ export interface Summary extends Tally {
   unlocatedExamples: string[];
   /** Ops whose js/wasm bound could not be computed (weights too large to decode). */
   unchecked: number;
+  /** Cases some config refused for the work bound (maxMacs). */
+  workBound: number;
   slowest: { ms: number; index: number; mutator: string; variant: string; detail: string };
   elapsedMs: number;
   /** The first failures of each kind (up to `keepFailures` each), with their inputs. */
@@ -399,6 +406,7 @@ export function newSummary(seed: number): Summary {
     unlocated: 0,
     unlocatedExamples: [],
     unchecked: 0,
+    workBound: 0,
     slowest: { ms: 0, index: -1, mutator: '', variant: '', detail: '' },
     elapsedMs: 0,
     failures: [],
@@ -431,8 +439,9 @@ export function record(s: Summary, c: Case, r: CaseResult, hangMs: number, keep:
     for (const [k] of fails) if (k !== 'crash') t[k]++;
   }
   s.unchecked += r.unchecked;
+  if (r.messages.some((msg) => WORK_BOUND.test(msg))) s.workBound++;
   for (const msg of r.messages) {
-    if (!LOCATED.test(msg)) {
+    if (!LOCATED.test(msg) && !WORK_BOUND.test(msg)) {
       s.unlocated++;
       if (s.unlocatedExamples.length < 5) s.unlocatedExamples.push(msg);
     }
