@@ -98,7 +98,9 @@ async function main(argv: string[]): Promise<number> {
     `\n${s.cases} cases in ${(s.elapsedMs / 1000).toFixed(1)} s (${Math.round((s.cases / s.elapsedMs) * 1000)} cases/s); ` +
       `slowest case ${s.slowest.ms.toFixed(1)} ms (case ${s.slowest.index}, ${s.slowest.mutator}/${s.slowest.variant}: ${s.slowest.detail})`,
   );
-  console.log(`${s.workBound} cases refused by the work bound (maxMacs ${MAX_MACS})`);
+  console.log(
+    `${s.workBound} cases refused by the work bound (maxMacs ${MAX_MACS}); ${s.overflow} whose run was refused for a NaN or infinite output`,
+  );
   if (s.unchecked) console.log(`${s.unchecked} ops too large to bound were not compared between engines`);
   if (s.unlocated) {
     console.log(

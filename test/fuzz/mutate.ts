@@ -256,6 +256,8 @@ export const LOCATED = /^mote: .+ at byte \d+: /;
  * limit like the memory limit, counted on its own rather than as unlocated.
  */
 export const WORK_BOUND = /^mote: (layer \d+ \(\w+\)|the model \(.*\)): \S+ MACs exceeds the limit of /;
+/** A run refused because an output went non-finite (model.ts checkFinite): about a run, not a byte. */
+export const OVERFLOW = /: the run overflowed or met a NaN$/;
 
 export interface CaseResult {
   /** 'ok': every config loads and runs, and the host reader reads it; 'rejected': some phase refused. */
@@ -357,6 +359,8 @@ export interface Summary extends Tally {
   unchecked: number;
   /** Cases some config refused for the work bound (maxMacs). */
   workBound: number;
+  /** Cases some config refused to run because an output went NaN or infinite. */
+  overflow: number;
   slowest: { ms: number; index: number; mutator: string; variant: string; detail: string };
   elapsedMs: number;
   /** The first failures of each kind (up to `keepFailures` each), with their inputs. */
@@ -407,6 +411,7 @@ export function newSummary(seed: number): Summary {
     unlocatedExamples: [],
     unchecked: 0,
     workBound: 0,
+    overflow: 0,
     slowest: { ms: 0, index: -1, mutator: '', variant: '', detail: '' },
     elapsedMs: 0,
     failures: [],
@@ -440,8 +445,9 @@ export function record(s: Summary, c: Case, r: CaseResult, hangMs: number, keep:
   }
   s.unchecked += r.unchecked;
   if (r.messages.some((msg) => WORK_BOUND.test(msg))) s.workBound++;
+  if (r.messages.some((msg) => OVERFLOW.test(msg))) s.overflow++;
   for (const msg of r.messages) {
-    if (!LOCATED.test(msg) && !WORK_BOUND.test(msg)) {
+    if (!LOCATED.test(msg) && !WORK_BOUND.test(msg) && !OVERFLOW.test(msg)) {
       s.unlocated++;
       if (s.unlocatedExamples.length < 5) s.unlocatedExamples.push(msg);
     }
