@@ -73,8 +73,9 @@ export function setScales(
 function requant(acc: number, q: QuantOp, c: number): number {
   var v: number;
   if (q.fscale) {
-    // float32(acc) × scale, rounded to float32, then to the nearest integer, ties to even.
-    f32[0] = acc;
+    // float32(acc) × scale, rounded to float32, then to the nearest integer, ties to even;
+    // acc wrapped to int32 first, as the int32 accumulator of TFLite (and of wasm) wraps.
+    f32[0] = acc | 0;
     f32[0] = f32[0] * q.fscale[q.fscale.length > 1 ? c : 0];
     var r = f32[0];
     v = Math.floor(r);

@@ -239,7 +239,7 @@ export function makeCase(corpus: CorpusFile[], seed: number, index: number): Cas
 
 export type Outcome = 'ok' | 'rejected' | { crash: string };
 
-export const MEMORY_LIMIT = 16 * 1024 * 1024;
+export const MEMORY_LIMIT = 4 * 1024 * 1024;
 /**
  * The work bound the fuzzer loads with (the load option maxMacs), as it bounds memory: a
  * case runs its file up to ten times (four configs, exits, the lockstep pass, the js/wasm
