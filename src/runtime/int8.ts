@@ -58,12 +58,12 @@ export function setScales(
     var m = (inScale * wScale[c]) / outScale;
     // TFLite's multiplier is q·2^shift with shift ≤ 31: a larger one shifts the int32 sum
     // out of range (JS and wasm wrap the shift count differently), and any sum of 1 or
-    // more saturates anyway.
-    if (!(m < 2147483648))
+    // more saturates anyway. A negative one (a negative weight scale) has no Q0.31 form.
+    if (!(m >= 0 && m < 2147483648))
       fail(
         where,
         at + 4 * c,
-        'requantisation scale ' + m + ' (input × weight / output scale) is 2^31 or more',
+        'requantisation scale ' + m + ' (input × weight / output scale) is not in [0, 2^31)',
       );
     quantizeMultiplier(m, q.mult, 2 * c);
     if (float) q.fscale![c] = m;

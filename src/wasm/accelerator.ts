@@ -344,13 +344,26 @@ export function convCosts(
   };
 }
 
-/** Whether a conv runs on the planar kernel: the only one for grouped convs, else the cheaper. */
-function planar(c: ConvShape, w: ArrayLike<number>, choice: ConvKernelChoice, int8: boolean): boolean {
+/**
+ * The kernel a conv runs on: planar (the only one for grouped convs), the channel
+ * kernels (full, depthwise), or none (null: the JS kernel runs it). The planes hold every
+ * phase of a stride for every row, so a stride wider than the input makes them mostly
+ * padding (a stride of 23,090 over 8 columns made 1.4 GB, zeroed at every run): past 4×
+ * the input there are no planes.
+ */
+function convKernel(
+  c: ConvShape,
+  w: ArrayLike<number>,
+  choice: ConvKernelChoice,
+  int8: boolean,
+): 'planar' | 'channels' | null {
   const channelKernel = c.icg === c.c || (c.icg === 1 && c.ocg === 1);
-  if (!channelKernel || choice === 'planar') return true;
-  if (choice === 'channels') return false;
+  const planes = planeGeometry(c).floats <= 4 * c.h * c.w * c.c + 65536;
+  if (!channelKernel) return planes ? 'planar' : null;
+  if (!planes || choice === 'channels') return 'channels';
+  if (choice === 'planar') return 'planar';
   const cost = convCosts(c, nonZeros(w), int8);
-  return cost.planar <= cost.channels;
+  return cost.planar <= cost.channels ? 'planar' : 'channels';
 }
 
 /** Lays out a planar conv (conv-planar.ts): its parameter block, plane scratch and taps. */
@@ -388,13 +401,15 @@ function convRunner(
   x: number,
   out: number,
   choice: ConvKernelChoice,
-): OpRunner {
+): OpRunner | null {
   const op = m.graph.ops[o];
   const c = m.convs[o]!;
   const w = floats(m, op.weight);
+  const kernel = convKernel(c, w, choice, false);
+  if (!kernel) return null;
   const ocp = roundUp(c.oc, 4);
   const b = arena.put(padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp));
-  if (planar(c, w, choice, false)) {
+  if (kernel === 'planar') {
     const p = planarLayout(c, w, false, arena);
     return () => k.convPlanar(x, p.plane, p.rowStart, p.taps, p.vals, b, out, p.params);
   }
@@ -483,7 +498,9 @@ function int8Runner(
   const mp = arena.put(new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null, ocp)));
   const qp = arena.put(Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0));
   // A dense op stays on the channel kernel: a 1×1 output has no columns to vectorise.
-  if (op.code === OP_CONV2D && planar(c, wf, choice, true)) {
+  const kernel = op.code === OP_CONV2D ? convKernel(c, wf, choice, true) : 'channels';
+  if (!kernel) return null;
+  if (kernel === 'planar') {
     const p = planarLayout(c, wf, true, arena);
     return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
   }

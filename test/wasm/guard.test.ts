@@ -58,4 +58,44 @@ describe('wasm agrees with the JS kernels at the edges of float32', () => {
     expect(tight.fast[0]).toBeNull();
     expect(Array.from(run(tight, x).outputs[0])).toEqual(Array.from(run(roomy, x).outputs[0]));
   });
+
+  it('a conv whose stride is far wider than its input does not get planes of mostly padding', () => {
+    // Depthwise 24×1, dilation 50 across, stride 23,090 across over 8 columns: planar
+    // planes of one phase per stride column would take 1.4 GB.
+    const g: Graph = {
+      inputs: [{ name: 'x', shape: [14960, 8, 1] }],
+      outputs: ['y'],
+      values: [{ name: 'y', shape: [14938, 1, 1] }],
+      tensors: [
+        {
+          name: 'w',
+          shape: [1, 24, 1, 1],
+          encoding: { kind: 'float32', data: Float32Array.from({ length: 24 }, (_, i) => i / 24 - 0.5) },
+        },
+      ],
+      ops: [
+        {
+          op: 'conv2d',
+          input: 'x',
+          output: 'y',
+          weight: 'w',
+          strides: [1, 23090],
+          pads: [0, 0, 1, 0],
+          dilations: [1, 50],
+          groups: 1,
+        },
+      ],
+      metadata: { name: 'wide-stride' },
+    };
+    const bytes = writeMote(g);
+    const x = Float32Array.from({ length: 14960 * 8 }, (_, i) => Math.sin(i));
+    const want = run(load(bytes), x).outputs[0];
+    for (const flavour of FLAVOURS) {
+      const m = load(bytes, { accelerator: wasmAccelerator({ flavour }) });
+      // The model's buffers are views into the wasm memory: its whole size.
+      expect(m.buffers[0].buffer.byteLength, flavour).toBeLessThan(8 << 20);
+      const got = run(m, x).outputs[0];
+      for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i])).toBeLessThan(1e-5);
+    }
+  });
 });
