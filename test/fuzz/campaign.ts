@@ -18,6 +18,8 @@ import {
 export interface CampaignOptions extends FuzzOptions {
   /** A case still running after this long is stopped and counted as a hang (default 10 s). */
   killMs?: number;
+  /** Tests of the watchdog: case `spinAt` loops forever instead of running. */
+  spinAt?: number;
 }
 
 /** The worker's message per case: the case (its bytes kept only when it failed) and its result. */
@@ -63,7 +65,10 @@ function runWorker(
   // one-line entry loads it through tsx's API.
   const entry = new URL('./fuzz-worker.ts', import.meta.url).href;
   const boot = `import('tsx/esm/api').then((t) => t.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  const worker = new Worker(boot, { eval: true, workerData: { seed: opts.seed, from, end, skip, current } });
+  const worker = new Worker(boot, {
+    eval: true,
+    workerData: { seed: opts.seed, from, end, skip, current, spinAt: opts.spinAt ?? -1 },
+  });
   const killMs = opts.killMs ?? 10000;
   return new Promise((resolve, reject) => {
     let seen = -1;

@@ -161,6 +161,15 @@ describe('fuzzing', () => {
   }, 120000);
 });
 
+describe('the campaign', () => {
+  it('stops a case that never ends, counts it as a hang and goes on after it', async () => {
+    const s = await campaign({ cases: 12, seed: SEED, killMs: 500, spinAt: 5 });
+    expect([s.cases, s.hang]).toEqual([12, 1]);
+    expect(s.failures.map((f) => [f.kind, f.index])).toEqual([['hang', 5]]);
+    expect(s.failures[0].detail).toMatch(/stopped after 500 ms/);
+  }, 60000);
+});
+
 describe('the differential check', () => {
   const limits = { memoryLimit: MEMORY_LIMIT, maxMacs: MAX_MACS };
   it('runs every corpus file four ways, and they agree', () => {
@@ -352,7 +361,8 @@ describe('targeted corruptions', () => {
       },
     };
     const files = {
-      // 2^18 × 2^18 weights: 2 MB of activations, 1 MB row buffer, 6.9e10 positions.
+      // 2^18 × 2^18 weights: 2 MB of activations, 1 MB row buffer (under the 16 MB limit
+      // the child loads with), 6.9e10 positions.
       'dense 2^18 x 2^18': writeMote(sparseGraph(1 << 18, 1 << 18)),
       'unreferenced [2^32-1, 2^32-1, 1]': writeMote(sparseGraph(4, 4, [unreferenced])),
     };
@@ -360,7 +370,7 @@ describe('targeted corruptions', () => {
     const script =
       `import { load } from ${JSON.stringify(model)};\n` +
       `const b = Uint8Array.from(Buffer.from(process.argv[1], 'hex'));\n` +
-      `try { load(b, { plan: 'stream', memoryLimit: ${MEMORY_LIMIT} }); console.log('ok'); }\n` +
+      `try { load(b, { plan: 'stream', memoryLimit: ${16 << 20} }); console.log('ok'); }\n` +
       `catch (e) { console.log(e instanceof Error && e.message.startsWith('mote: ') ? 'rejected' : 'crash ' + e); }\n`;
     const results: Record<string, string> = {};
     for (const [name, bytes] of Object.entries(files)) {

@@ -239,11 +239,11 @@ export function makeCase(corpus: CorpusFile[], seed: number, index: number): Cas
 
 export type Outcome = 'ok' | 'rejected' | { crash: string };
 
-export const MEMORY_LIMIT = 4 * 1024 * 1024;
+export const MEMORY_LIMIT = 2 * 1024 * 1024;
 /**
  * The work bound the fuzzer loads with (the load option maxMacs), as it bounds memory: a
  * case runs its file up to ten times (four configs, exits, the lockstep pass, the js/wasm
- * bounds), so 1e6 MACs (and a 4 MB memory limit) keeps the largest accepted file well
+ * bounds), so 1e6 MACs (and a 2 MB memory limit) keeps the largest accepted file well
  * under the one-second mark even on a loaded machine.
  */
 export const MAX_MACS = 1e6;
