@@ -110,6 +110,8 @@ function checkMetadata(g: Graph): void {
     ['mean', norm.mean],
     ['std', norm.std],
   ] as const) {
+    // Other shapes are the runtime's to refuse at load, as it does.
+    if (!Array.isArray(a)) continue;
     const i = badStored(a);
     check(i < 0, `metadata normalization: ${name}[${i}] is ${a[i]}: it must be finite`);
     check(name === 'mean' || a.every((x) => x !== 0), 'metadata normalization: std holds 0');

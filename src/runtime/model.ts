@@ -209,9 +209,6 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
   var meta = readMeta(bytes, s);
   var tensors = readTensors(bytes, s);
   var graph = readGraph(bytes, s, tensors);
-  var maxMacs = opts.maxMacs === undefined ? defaultMaxMacs() : opts.maxMacs;
-  if (!(maxMacs > 0)) fail('options', 0, 'maxMacs must be a positive number, not ' + maxMacs);
-  checkWork(graph, maxMacs);
   var quant = int8
     ? int8.readQuant(bytes, s, graph, tensors)
     : s.start.QUAN === undefined
@@ -356,6 +353,10 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
         limit,
     );
   }
+  // The work bound, once the memory plan is known to fit: nothing has run or been allocated yet.
+  var maxMacs = opts.maxMacs === undefined ? defaultMaxMacs() : opts.maxMacs;
+  if (!(maxMacs > 0)) fail('options', 0, 'maxMacs must be a positive number, not ' + maxMacs);
+  checkWork(graph, maxMacs);
 
   m.memory = memory;
   m.row = new Float32Array(rowSize);

@@ -172,7 +172,7 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
           i,
         );
     } else {
-      t.floats = floats(c, t.size, 'value');
+      t.floats = floats(c, t.size, 'float32 values', 'value');
       t.viewed = viewed;
     }
   } else if (k === KIND_INT8 || k === KIND_INT32 || k === KIND_INT8_STREAM) {
@@ -182,7 +182,7 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     var expect = t.axis < 0 ? 1 : t.axis < t.shape.length ? t.shape[t.axis] : -1;
     if (t.axis < -1 || channels !== expect)
       fail(c.where, axisAt, 'axis ' + t.axis + ' with ' + channels + ' channels does not fit the shape');
-    t.scale = floats(c, channels, 'scale');
+    t.scale = floats(c, channels, 'scales', 'scale');
     if (k === KIND_INT32) t.ints = i32s(c, t.size, 'int32 values');
     else {
       t.zero = i8s(c, channels, 'zero points');
@@ -205,21 +205,21 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     // Entries sit at distinct positions, so there can be no more of them than weights.
     if (entries > t.size) fail(c.where, c.pos - 4, entries + ' entries for ' + t.size + ' weights');
     t.gaps = readStream(c, 1 << gb, entries, 'gap stream');
-    if (vk === KIND_FLOAT32) t.floats = floats(c, entries, 'value');
+    if (vk === KIND_FLOAT32) t.floats = floats(c, entries, 'values', 'value');
     else if (vk === KIND_CODEBOOK) readCodebook(c, t, entries);
     else fail(c.where, vkAt, 'sparse values must be float32 or codebook, not encoding ' + vk);
   } else {
     var rows = t.shape.length ? t.shape[0] : 1;
-    t.scale = floats(c, rows, 'row scale');
+    t.scale = floats(c, rows, 'row scales', 'row scale');
     t.bitsAt = need(c, Math.ceil(t.size / 8), 'sign bits');
   }
   if (c.pos !== c.end) fail(c.where, c.pos, c.end - c.pos + ' unexpected bytes after the tensor');
 }
 
-/** `n` stored floats, refused if one is NaN, infinite or too large (finite.ts). */
-function floats(c: Cursor, n: number, what: string): Float32Array {
+/** `n` stored floats (`label`), refused if one (`what`) is NaN, infinite or too large (finite.ts). */
+function floats(c: Cursor, n: number, label: string, what: string): Float32Array {
   var at = c.pos;
-  var a = f32s(c, n, what + 's');
+  var a = f32s(c, n, label);
   checkStored(a, c.where, at, what, 0);
   return a;
 }
@@ -227,7 +227,7 @@ function floats(c: Cursor, n: number, what: string): Float32Array {
 function readCodebook(c: Cursor, t: TensorInfo, count: number): void {
   var n = u16(c, 'codebook size');
   if (n < 1 || n > 256) fail(c.where, c.pos - 2, 'codebook size ' + n + ' not in 1..256');
-  t.floats = floats(c, n, 'codebook value');
+  t.floats = floats(c, n, 'codebook', 'codebook value');
   t.index = readStream(c, n, count, 'index stream');
 }
 

@@ -53,6 +53,16 @@ describe('the two small files that declare huge work', () => {
     expect(high.code).toBe(1);
     expect(high.err).toMatch(/needs 1048576 values, got 1/);
   });
+
+  it("fit and emulate apply the target's bound, or --max-macs", async () => {
+    const fit = await main(['fit', HUGE_CONV, '--target', 'quickjs-watch']);
+    expect(fit.code).toBe(1);
+    expect(fit.err).toMatch(/^mote: layer 0 \(conv2d\): 1.1e12 MACs exceeds the limit of 3e7 /);
+    const digits = path.join(ROOT, 'models/lenet-300-100/lenet-300-100.mote');
+    const emu = await main(['emulate', digits, '--target', 'node', '--max-macs', '1e3']);
+    expect(emu.code).toBe(1);
+    expect(emu.err).toMatch(/^mote: layer 0 \(dense\): 235500 MACs exceeds the limit of 1000 /);
+  });
 });
 
 /** x → relu → relu → ... (`n` of them) over `size` values: no layer is big, all together are. */
