@@ -14,6 +14,16 @@ const COMMON = { help: { type: 'boolean', short: 'h' }, json: flag } as const;
 const OUTPUT = { output: { type: 'string', short: 'o' } } as const;
 const PORT = { port: text, target: text, baud: text, timeout: text } as const;
 const ENCODE = { 'gap-bits': text, fixed: flag } as const;
+/** Reading a user's data file (src/cli/data-flags.ts). */
+const DATA = {
+  data: text,
+  'data-labels': text,
+  label: text,
+  features: text,
+  window: text,
+  stride: text,
+  group: text,
+} as const;
 
 export const COMMAND_FLAGS = {
   demo: { target: text, 'out-dir': text },
@@ -41,8 +51,7 @@ export const COMMAND_FLAGS = {
     int4: flag,
     binary: flag,
     dataset: text,
-    data: text,
-    'data-labels': text,
+    ...DATA,
     eval: text,
     report: text,
   },
@@ -51,7 +60,17 @@ export const COMMAND_FLAGS = {
   inspect: {},
   bundle: { ...OUTPUT, target: text, embed: flag },
   run: { ...PORT, input: text, plan: text, engine: text },
-  eval: { dataset: text, limit: text, plan: text, engine: text },
+  eval: { dataset: text, ...DATA, limit: text, plan: text, engine: text },
+  train: {
+    ...OUTPUT,
+    ...DATA,
+    arch: text,
+    epochs: text,
+    val: text,
+    patience: text,
+    seed: text,
+    report: text,
+  },
   targets: {},
   fit: { target: text, plan: text, runs: text },
   emulate: { target: text, input: text, plan: text, runs: text },
