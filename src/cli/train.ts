@@ -9,6 +9,7 @@ import { loadUserData } from '../data/user.js';
 import { splitValidation } from '../data/split.js';
 import { computeNormalization, normalizeDataset } from '../data/normalize.js';
 import type { Dataset } from '../data/digits.js';
+import type { Graph } from '../ir/types.js';
 import { buildClassifier } from '../train/arch.js';
 import { evaluateClasses, type ClassEvaluation } from '../evaluate-classes.js';
 import { dataSource, type DataFlags } from './data-flags.js';
@@ -50,7 +51,13 @@ export async function trainCommand(f: TrainFlags, json: boolean): Promise<string
   const data = await loadUserData(src);
   const arch = f.arch ?? defaultArch(data);
   // The architecture is checked before any training.
-  let graph = buildClassifier(arch, data.featureShape, data.classes, seed);
+  let graph: Graph;
+  try {
+    graph = buildClassifier(arch, data.featureShape, data.classes, seed);
+  } catch (e) {
+    // A spec that is malformed or does not fit the samples is a command-line problem.
+    throw new UsageError((e as Error).message.replace(/^mote: /, ''));
+  }
   const { train, val } = splitValidation(data, valFraction, seed);
   const norm = computeNormalization(train);
 

@@ -2,6 +2,7 @@
 // deflated. Read with Node's zlib; zip64 size fields (NumPy writes them) are understood.
 import { inflateRawSync } from 'node:zlib';
 import { parseNpy, type NpyArray } from './npy.js';
+import { crc32 } from '../runtime/crc32.js';
 
 const EOCD = 0x06054b50;
 const CENTRAL = 0x02014b50;
@@ -28,6 +29,7 @@ export function parseNpz(bytes: Uint8Array, file: string): Map<string, NpyArray>
     if (at + 46 > bytes.length || view.getUint32(at, true) !== CENTRAL)
       fail(`zip directory entry ${e} is damaged (at byte ${at})`);
     const method = view.getUint16(at + 10, true);
+    const crc = view.getUint32(at + 16, true);
     let compressed = view.getUint32(at + 20, true);
     let size = view.getUint32(at + 24, true);
     const nameLen = view.getUint16(at + 28, true);
@@ -65,6 +67,7 @@ export function parseNpz(bytes: Uint8Array, file: string): Map<string, NpyArray>
     } else return fail(`member '${name}': compression method ${method} is not supported (stored or deflate)`);
     if (data.length !== size)
       fail(`member '${name}': ${data.length} bytes after inflating, the directory says ${size}`);
+    if (crc32(data, 0, data.length) >>> 0 !== crc) fail(`member '${name}': checksum mismatch (damaged file)`);
     if (!name.endsWith('.npy')) continue;
     out.set(name.slice(0, -4), parseNpy(data, `${file}[${name}]`));
   }
