@@ -45,7 +45,10 @@ describe('normalisation in the model', () => {
     for (let c = 0; c < 3; c++) {
       let s = 0;
       let q = 0;
-      for (let i = c; i < z.features.length; i += 3) ((s += z.features[i]), (q += z.features[i] ** 2));
+      for (let i = c; i < z.features.length; i += 3) {
+        s += z.features[i];
+        q += z.features[i] ** 2;
+      }
       const n = z.features.length / 3;
       expect(s / n).toBeCloseTo(0, 4);
       expect(q / n).toBeCloseTo(1, 3);
