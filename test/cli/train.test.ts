@@ -80,6 +80,18 @@ describe('mote train', () => {
     expect(r.out).toMatch(/^above\s+\d+\s+\d+\.\d\d%/m);
   });
 
+  it('eval reports how often each exit of an early-exit model was taken', async () => {
+    const r = await main(['eval', 'models/deep-exits/deep-exits.mote', '--limit', '200', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.exitRates.length).toBeGreaterThan(1);
+    expect(out.exitRates.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 9);
+    // Some inputs leave early: the mean MACs of the class report are below the full count.
+    expect(out.exitRates[out.exitRates.length - 1]).toBeLessThan(1);
+    const text = await main(['eval', 'models/deep-exits/deep-exits.mote', '--limit', '200']);
+    expect(text.out).toMatch(/left at: exit 0 \d+\.\d\d%/);
+  });
+
   it('refuses data the model does not know, and bad files, naming the place (exit 1)', async () => {
     const other = path.join(dir, 'other.csv');
     writeFileSync(other, 'x,y,side\n1,2,above\n3,4,sideways\n');
