@@ -6,11 +6,12 @@ import type { EpochRecord } from '../train/early-stopping.js';
 
 export interface TrainProgress {
   batch(done: number, total: number, loss: number): void;
-  epoch(r: EpochRecord, epochs: number): void;
+  epoch(r: EpochRecord): void;
   stop(): void;
 }
 
-export function trainProgress(enabled: boolean): TrainProgress | undefined {
+/** `epochs`: the most the run can take (early stopping may end it sooner: the ETA is a bound). */
+export function trainProgress(enabled: boolean, epochs: number): TrainProgress | undefined {
   if (!enabled || !process.stderr.isTTY) return undefined;
   const bar = new cliProgress.SingleBar(
     {
@@ -25,12 +26,12 @@ export function trainProgress(enabled: boolean): TrainProgress | undefined {
   return {
     batch(done, total, loss) {
       if (!started) {
-        bar.start(total, 0, { epoch: '1', loss: '-', valLoss: '-', valAcc: '-' });
+        bar.start(total, 0, { epoch: `1/${epochs}`, loss: '-', valLoss: '-', valAcc: '-' });
         started = true;
       }
       bar.update(done, { loss: loss.toFixed(4) });
     },
-    epoch(r, epochs) {
+    epoch(r) {
       bar.update({
         epoch: `${Math.min(r.epoch + 1, epochs)}/${epochs}`,
         valLoss: r.valLoss.toFixed(4),

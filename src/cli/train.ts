@@ -65,7 +65,7 @@ export async function trainCommand(f: TrainFlags, json: boolean): Promise<string
   const { initTraining } = await import('../train/backend.js');
   const { trainWithEarlyStopping } = await import('../train/early-stopping.js');
   await initTraining();
-  const bar = trainProgress(!json);
+  const bar = trainProgress(!json, epochs);
   const t0 = performance.now();
   let result;
   try {
@@ -74,7 +74,7 @@ export async function trainCommand(f: TrainFlags, json: boolean): Promise<string
       patience,
       seed,
       onBatch: bar ? (d, t, l) => bar.batch(d, t, l) : undefined,
-      onEpoch: bar ? (r) => bar.epoch(r, epochs) : undefined,
+      onEpoch: bar ? (r) => bar.epoch(r) : undefined,
     });
   } finally {
     bar?.stop();
