@@ -6,8 +6,9 @@ import { table } from './table.js';
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
 export function formatClassReport(e: ClassEvaluation): string {
+  const exits = e.exitRates.length > 1 ? ' with early exits' : '';
   const lines = [
-    `accuracy ${pct(e.accuracy)} (${e.correct}/${e.count}), mean ${Math.round(e.meanMacs)} MACs per inference`,
+    `accuracy${exits} ${pct(e.accuracy)} (${e.correct}/${e.count}), mean ${Math.round(e.meanMacs)} MACs per inference`,
   ];
   if (e.exitRates.length > 1)
     lines.push(
