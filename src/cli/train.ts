@@ -124,7 +124,7 @@ export async function trainCommand(f: TrainFlags, json: boolean): Promise<string
   const last: EpochRecord | undefined = result.history[result.bestEpoch - 1];
   return [
     `${src.features}: ${data.count} samples of [${data.featureShape}], ${data.classes} classes; ${train.count} to train, ${val.count} to validate (seed ${seed})`,
-    `${arch}: ${result.history.length} epochs in ${seconds.toFixed(1)} s${result.stoppedEarly ? ' (stopped early)' : ''}; best epoch ${result.bestEpoch}${last ? `, validation loss ${last.valLoss.toFixed(4)}` : ''}`,
+    `${arch}: ${result.history.length} epochs in ${seconds.toFixed(1)} s${result.stoppedEarly ? ' (stopped early)' : ''}; best epoch ${result.bestEpoch}${last ? `, ${val.count ? 'validation' : 'training (no validation split)'} loss ${last.valLoss.toFixed(4)}` : ''}`,
     ...(evaluation ? ['', 'validation split, through the runtime:', formatClassReport(evaluation)] : []),
     '',
     `wrote ${output} (${bytes.length} bytes)${f.report ? ` and ${f.report}` : ''}`,

@@ -13,6 +13,7 @@ import { decodeWeights } from '../format/decode.js';
 export interface EpochRecord {
   epoch: number;
   loss: number;
+  /** Without a validation split: the training loss (early stopping then watches that). */
   valLoss: number;
   valAccuracy: number;
 }
