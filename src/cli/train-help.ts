@@ -14,12 +14,14 @@ Prints the confusion matrix and per-class accuracy of the validation split, meas
 through mote's runtime, and writes them with the training history to --report.
 A progress bar with loss, accuracy and ETA goes to stderr when it is a terminal.
 
---arch: mlp (${ARCH_PRESETS.mlp}), conv1d (${ARCH_PRESETS.conv1d}),
-  conv2d (${ARCH_PRESETS.conv2d}), or a SPEC: ${ARCH_SYNTAX}, such as
-  dense:64,relu,dense:32,relu  or  conv1d:8x5,relu,maxpool:2,dense:16
-  (conv1d:FxK: F filters of K time steps; conv2d:FxK: F filters of KxK; a final dense layer
-  to the classes and a softmax are added). Default: conv1d for windows, conv2d for IDX
-  images, mlp otherwise.
+--arch: a preset or a SPEC of layers (${ARCH_SYNTAX}):
+  mlp     ${ARCH_PRESETS.mlp}
+  conv1d  ${ARCH_PRESETS.conv1d}
+  conv2d  ${ARCH_PRESETS.conv2d}
+  SPEC    such as dense:64,relu,dense:32,relu or conv1d:8x5,relu,maxpool:2,dense:16
+  conv1d:FxK is F filters of K time steps, conv2d:FxK F filters of KxK; a final dense
+  layer to the classes and a softmax are added. Default: conv1d for windows, conv2d for
+  IDX images, mlp otherwise.
 
 ${DATA_FLAGS_HELP}
 
