@@ -27,7 +27,7 @@ Runs the installed model on the device N times per input (default 10) with the r
 per-op profile, timed by the device's own clock (getTime() on Espruino), and reads the
 engine's memory (process.memory()) with no model loaded, after loading, and after the
 runs. Prints a per-layer table with the target's cost-model estimate beside each device
-time, the exit taken and the outputs. The inputs file is as for 'mote run'.
+time, the exit taken and the outputs. The inputs file (--inputs, or --input) is as for 'mote run'.
 
 ${PORT_HELP}`;
 

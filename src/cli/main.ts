@@ -1,6 +1,5 @@
 // The `mote` command: parses arguments, dispatches, and maps failures to exit codes
 // (1: the model or the input is bad; 2: the command line is).
-import { parseArgs } from 'node:util';
 import { inspectCommand, inspectHelp } from './inspect.js';
 import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
@@ -16,7 +15,10 @@ import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
+import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
+import { isPlan, PLANS } from '../emulate/common.js';
+import type { ExecutionPlan } from '../../targets/target.js';
 
 /** --engine: auto (WebAssembly when this host has it), js or wasm. */
 function engineFlag(text: string | undefined): EngineChoice {
@@ -24,6 +26,13 @@ function engineFlag(text: string | undefined): EngineChoice {
   if (!(ENGINE_CHOICES as string[]).includes(text))
     throw new UsageError(`--engine must be one of ${ENGINE_CHOICES.join(', ')}, got '${text}'`);
   return text as EngineChoice;
+}
+
+/** --plan for commands that run a model here or on a device: stream (default), cache, install. */
+function planFlag(text: string | undefined): ExecutionPlan {
+  if (text === undefined) return 'stream';
+  if (!isPlan(text)) throw new UsageError(`--plan must be one of ${PLANS.join(', ')}, got '${text}'`);
+  return text;
 }
 
 const HELP = `mote: compile, compress and run neural networks on JavaScript microcontrollers
@@ -49,7 +58,9 @@ usage: mote <command> [options]   (mote <command> --help for details)
 
 options: --help, --version, --json (machine-readable output)`;
 
-const COMMANDS: Record<string, string> = {
+const VERSION = '0.1.0';
+
+const COMMANDS: Record<Command, string> = {
   demo: demoHelp,
   compile: compileHelp,
   compress: compressHelp,
@@ -81,7 +92,8 @@ export async function main(argv: string[]): Promise<Outcome> {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      return { code: 2, out: '', err: `mote: ${message}\n(run 'mote --help' for usage)` };
+      const help = argv[0] !== undefined && isCommand(argv[0]) ? `mote ${argv[0]} --help` : 'mote --help';
+      return { code: 2, out: '', err: `mote: ${message}\n(run '${help}' for usage)` };
     }
     if ((e as { code?: string }).code === 'ENOENT') return { code: 1, out: '', err: `mote: ${message}` };
     return { code: 1, out: '', err: message.startsWith('mote') ? message : `mote: ${message}` };
@@ -89,174 +101,137 @@ export async function main(argv: string[]): Promise<Outcome> {
 }
 
 /** A command's output, or an outcome for commands that can fail without an error (fit). */
+type Result = string | Outcome | Promise<string | Outcome>;
+type Handler<C extends Command> = (f: Flags<C>, file: string | undefined) => Result;
+
+/** Commands that take no file argument: a stray one is a usage error. */
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo'];
+
 async function dispatch(argv: string[]): Promise<string | Outcome> {
-  const { values: f, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean' },
-      json: { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-      input: { type: 'string' },
-      plan: { type: 'string' },
-      engine: { type: 'string' },
-      dataset: { type: 'string' },
-      limit: { type: 'string' },
-      target: { type: 'string' },
-      prune: { type: 'string' },
-      cluster: { type: 'string' },
-      int8: { type: 'boolean' },
-      'int8-activations': { type: 'boolean' },
-      calibration: { type: 'string' },
-      binary: { type: 'boolean' },
-      'gap-bits': { type: 'string' },
-      fixed: { type: 'boolean' },
-      labels: { type: 'string' },
-      requantize: { type: 'string' },
-      'out-dir': { type: 'string' },
-      port: { type: 'string' },
-      baud: { type: 'string' },
-      timeout: { type: 'string' },
-      inputs: { type: 'string' },
-      runs: { type: 'string' },
-      storage: { type: 'string' },
-      recipe: { type: 'string' },
-      'prune-steps': { type: 'string' },
-      epochs: { type: 'string' },
-      int4: { type: 'boolean' },
-      data: { type: 'string' },
-      'data-labels': { type: 'string' },
-      eval: { type: 'string' },
-      report: { type: 'string' },
-      teacher: { type: 'string' },
-      student: { type: 'string' },
-      T: { type: 'string' },
-      alpha: { type: 'string' },
-      compare: { type: 'boolean' },
-      embed: { type: 'boolean' },
-    },
-  });
-  const [command, file, ...rest] = positionals;
-  if (f.version) return '0.1.0';
-  if (!command) return HELP;
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command '${command}'`);
-  if (f.help) return COMMANDS[command];
-  if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  const json = !!f.json;
-  const plan = f.plan ?? 'stream';
-  const engine = engineFlag(f.engine);
-  switch (command) {
-    case 'bundle':
-      return bundleCommand(
-        need(file, 'bundle needs a .mote file'),
-        need(f.output, 'bundle needs -o <app.js>'),
-        f.target === undefined ? undefined : targetArg(f.target),
-        !!f.embed,
-        json,
-      );
-    case 'inspect':
-      return inspectCommand(need(file, 'inspect needs a .mote file'), json);
-    case 'run':
-      // With --port the model is the one installed on the device.
-      if (f.port !== undefined) {
-        if (file) throw new UsageError('run --port runs the installed model; flash a file first');
-        const { runPortCommand } = await import('./run-port.js');
-        return runPortCommand(
-          need(f.input, 'run needs --input <file.json>'),
-          { ...f, port: f.port },
-          plan,
-          json,
-        );
-      }
-      return runCommand(
-        need(file, 'run needs a .mote file'),
-        need(f.input, 'run needs --input <file.json>'),
-        plan,
-        json,
-        engine,
-      );
-    case 'compress': {
-      // Loaded on demand: it brings in TensorFlow.js.
-      const { compressCommand } = await import('./compress.js');
-      return compressCommand(
-        need(file, 'compress needs a model file'),
-        need(f.output, 'compress needs -o <out.mote>'),
-        f,
-        json,
-      );
-    }
-    case 'distill': {
-      if (file) throw new UsageError('distill takes --teacher and --student, not a file argument');
-      // Loaded on demand: it brings in TensorFlow.js.
-      const { distillCommand } = await import('./distill.js');
-      return distillCommand(
-        {
-          teacher: need(f.teacher, 'distill needs --teacher <model>'),
-          student: need(f.student, 'distill needs --student <784-32-10 | model>'),
-          temperature: numberFlag('T', f.T, 1e-3, 1e3) ?? 4,
-          alpha: numberFlag('alpha', f.alpha, 0, 1) ?? 0.7,
-          epochs: numberFlag('epochs', f.epochs, 1, 1000) ?? 10,
-          compare: !!f.compare,
-          output: f.output,
-        },
-        json,
-      );
-    }
-    case 'exits':
-      return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', json);
-    case 'compile':
-      return compileCommand(
-        need(file, 'compile needs a model file'),
-        need(f.output, 'compile needs -o <out.mote>'),
-        f,
-        json,
-      );
-    case 'eval':
-      return evalCommand(
-        need(file, 'eval needs a .mote file'),
-        f.dataset ?? 'digits-test',
-        numberFlag('limit', f.limit, 1, 1e9),
-        plan,
-        json,
-        engine,
-      );
-    case 'targets':
-      if (file) throw new UsageError('targets takes no file argument');
-      return targetsCommand(json);
-    case 'fit': {
-      // The target's default plan applies unless --plan is given.
-      const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, json, {
-        runs: numberFlag('runs', f.runs, 1, 100),
-      });
-      return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
-    }
-    case 'devices':
-      return (await import('./devices.js')).devicesCommand(json);
-    case 'flash':
-      return (await import('./flash.js')).flashCommand(
-        need(file, 'flash needs a .mote file'),
-        { ...f, port: need(f.port, 'flash needs --port <path>') },
-        json,
-      );
-    case 'profile':
-      if (file) throw new UsageError('profile runs the installed model; flash a file first');
-      return (await import('./profile.js')).profileCommand(
-        need(f.inputs ?? f.input, 'profile needs --inputs <file.json>'),
-        { ...f, port: need(f.port, 'profile needs --port <path>') },
-        plan,
-        json,
-      );
-    case 'emulate-device':
-      if (file) throw new UsageError('emulate-device takes no file argument');
-      return (await import('./emulate-device.js')).emulateDeviceCommand(f);
-    case 'emulate':
-      return emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, json, {
-        runs: numberFlag('runs', f.runs, 1, 100),
-      });
-    default:
-      if (file) throw new UsageError(`demo takes no file argument`);
-      return demoCommand({ target: f.target, outDir: f['out-dir'], json });
-  }
+  const [command, ...args] = argv;
+  if (command === undefined || command === '--help' || command === '-h') return HELP;
+  if (command === '--version') return VERSION;
+  if (command.startsWith('-'))
+    throw new UsageError(`options go after the command: mote <command> ${command}`);
+  if (!isCommand(command)) throw new UsageError(`unknown command '${command}'`);
+  return runCommandLine(command, args);
 }
+
+async function runCommandLine<C extends Command>(command: C, args: string[]): Promise<string | Outcome> {
+  const { flags, positionals } = parseCommand(command, args);
+  if (flags.help) return COMMANDS[command];
+  const [file, ...rest] = positionals;
+  if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
+  if (file !== undefined && NO_FILE.includes(command))
+    throw new UsageError(`${command} takes no file argument`);
+  const handler: Handler<C> = HANDLERS[command];
+  return handler(flags, file);
+}
+
+const HANDLERS: { [C in Command]: Handler<C> } = {
+  bundle: (f, file) =>
+    bundleCommand(
+      need(file, 'bundle needs a .mote file'),
+      need(f.output, 'bundle needs -o <app.js>'),
+      f.target === undefined ? undefined : targetArg(f.target),
+      !!f.embed,
+      !!f.json,
+    ),
+  inspect: (f, file) => inspectCommand(need(file, 'inspect needs a .mote file'), !!f.json),
+  run: async (f, file) => {
+    // With --port the model is the one installed on the device.
+    if (f.port !== undefined) {
+      if (file) throw new UsageError('run --port runs the installed model; flash a file first');
+      const { runPortCommand } = await import('./run-port.js');
+      return runPortCommand(
+        need(f.input, 'run needs --input <file.json>'),
+        { ...f, port: f.port },
+        planFlag(f.plan),
+        !!f.json,
+      );
+    }
+    for (const name of ['target', 'baud', 'timeout'] as const)
+      if (f[name] !== undefined) throw new UsageError(`run --${name} needs --port`);
+    return runCommand(
+      need(file, 'run needs a .mote file'),
+      need(f.input, 'run needs --input <file.json>'),
+      planFlag(f.plan),
+      !!f.json,
+      engineFlag(f.engine),
+    );
+  },
+  compress: async (f, file) => {
+    // Loaded on demand: it brings in TensorFlow.js.
+    const { compressCommand } = await import('./compress.js');
+    return compressCommand(
+      need(file, 'compress needs a model file'),
+      need(f.output, 'compress needs -o <out.mote>'),
+      f,
+      !!f.json,
+    );
+  },
+  distill: async (f) => {
+    // Loaded on demand: it brings in TensorFlow.js.
+    const { distillCommand } = await import('./distill.js');
+    return distillCommand(
+      {
+        teacher: need(f.teacher, 'distill needs --teacher <model>'),
+        student: need(f.student, 'distill needs --student <784-32-10 | model>'),
+        temperature: numberFlag('T', f.T, 1e-3, 1e3) ?? 4,
+        alpha: numberFlag('alpha', f.alpha, 0, 1) ?? 0.7,
+        epochs: numberFlag('epochs', f.epochs, 1, 1000) ?? 10,
+        compare: !!f.compare,
+        output: f.output,
+      },
+      !!f.json,
+    );
+  },
+  exits: (f, file) =>
+    exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json),
+  compile: (f, file) =>
+    compileCommand(
+      need(file, 'compile needs a model file'),
+      need(f.output, 'compile needs -o <out.mote>'),
+      f,
+      !!f.json,
+    ),
+  eval: (f, file) =>
+    evalCommand(
+      need(file, 'eval needs a .mote file'),
+      f.dataset ?? 'digits-test',
+      numberFlag('limit', f.limit, 1, 1e9),
+      planFlag(f.plan),
+      !!f.json,
+      engineFlag(f.engine),
+    ),
+  targets: (f) => targetsCommand(!!f.json),
+  fit: async (f, file) => {
+    // The target's default plan applies unless --plan is given.
+    const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
+      runs: numberFlag('runs', f.runs, 1, 100),
+    });
+    return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
+  },
+  devices: async (f) => (await import('./devices.js')).devicesCommand(!!f.json),
+  flash: async (f, file) =>
+    (await import('./flash.js')).flashCommand(
+      need(file, 'flash needs a .mote file'),
+      { ...f, port: need(f.port, 'flash needs --port <path>') },
+      !!f.json,
+    ),
+  profile: async (f, file) => {
+    if (file) throw new UsageError('profile runs the installed model; flash a file first');
+    return (await import('./profile.js')).profileCommand(
+      need(f.inputs ?? f.input, 'profile needs --inputs <file.json>'),
+      { ...f, port: need(f.port, 'profile needs --port <path>') },
+      planFlag(f.plan),
+      !!f.json,
+    );
+  },
+  'emulate-device': async (f) => (await import('./emulate-device.js')).emulateDeviceCommand(f),
+  emulate: (f, file) =>
+    emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
+      runs: numberFlag('runs', f.runs, 1, 100),
+    }),
+  demo: (f) => demoCommand({ target: f.target, outDir: f['out-dir'], json: !!f.json }),
+};

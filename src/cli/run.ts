@@ -1,26 +1,31 @@
 import { readFile } from 'node:fs/promises';
 import { run } from '../runtime/model.js';
 import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
-import { UsageError } from './usage.js';
+import { PORT_HELP } from './port-options.js';
 
 export const runHelp = `mote run <model.mote> --input <file.json|-> [--plan stream|cache] [--engine auto|js|wasm] [--json]
 
 Runs the model in this process with mote's runtime. --engine wasm runs the hot ops in
 WebAssembly, js the runtime's own kernels; auto (default) picks wasm when it exists. The input file holds one sample
-as a JSON array of numbers, or several samples as an array of arrays.`;
+as a JSON array of numbers, or several samples as an array of arrays.
 
-/** One sample or several, from the JSON text; anything else is an error naming the file. */
+mote run --port PATH --input <file.json> [--target NAME] [--baud N] [--timeout MS] [--plan P] [--json]
+runs the model installed on a device ('mote flash') instead, on the device.
+
+${PORT_HELP}`;
+
+/** One sample or several, from the JSON text; anything else is a bad input file (exit 1), named. */
 export function parseSamples(text: string, file: string): number[][] {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new UsageError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
   }
   const isSample = (x: unknown): x is number[] => Array.isArray(x) && x.every((n) => typeof n === 'number');
   if (isSample(v)) return [v];
   if (Array.isArray(v) && v.length > 0 && v.every(isSample)) return v;
-  throw new UsageError(`${file}: expected an array of numbers or an array of such arrays`);
+  throw new Error(`${file}: expected an array of numbers or an array of such arrays`);
 }
 
 export async function runCommand(
