@@ -1,7 +1,7 @@
 // The options that read a user's data file, shared by train, eval and compress: the file,
 // its labels file (.npy, IDX), the CSV label and feature columns, and windows over
 // time-series rows.
-import type { UserDataSource } from '../data/user.js';
+import { dataKind, type UserDataSource } from '../data/user.js';
 import type { LabelSpace } from '../data/labels.js';
 import { numberFlag, UsageError } from './usage.js';
 
@@ -44,6 +44,15 @@ export function dataSource(f: DataFlags, known?: LabelSpace): UserDataSource | u
   const stride = whole('stride');
   if (stride !== undefined && window === undefined) throw new UsageError('--stride needs --window');
   if (f.group !== undefined && window === undefined) throw new UsageError('--group needs --window');
+  // Which flags go with which file type is a command-line matter (exit 2), before any reading.
+  const kind = dataKind(f.data);
+  if ((kind === 'npy' || kind === 'idx') && f['data-labels'] === undefined)
+    throw new UsageError(
+      `--data ${f.data} needs --data-labels <labels file> (class indices, one per sample)`,
+    );
+  if ((kind === 'csv' || kind === 'npz') && f['data-labels'] !== undefined)
+    throw new UsageError(`--data ${f.data} holds its own labels: drop --data-labels`);
+  if (kind !== 'csv' && window !== undefined) throw new UsageError('--window applies to CSV files');
   return {
     features: f.data,
     labels: f['data-labels'],

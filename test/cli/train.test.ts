@@ -117,6 +117,9 @@ describe('mote train', () => {
       ['train', '--data', data, '-o', model, '--arch', 'conv2d'],
       ['eval', model, '--label', 'side'],
       ['eval', model, '--data', data, '--dataset', 'digits-test'],
+      ['train', '--data', 'x.npy', '-o', model],
+      ['train', '--data', data, '--data-labels', 'y.npy', '-o', model],
+      ['train', '--data', 'x.npz', '--window', '4', '-o', model],
     ]) {
       const r = await main(argv);
       expect(r.code, `${argv.join(' ')}: ${r.err}`).toBe(2);
