@@ -13,6 +13,9 @@ they are saved in the model, and the runtime applies them on the device to raw v
 Prints the confusion matrix and per-class accuracy of the validation split, measured
 through mote's runtime, and writes them with the training history to --report.
 A progress bar with loss, accuracy and ETA goes to stderr when it is a terminal.
+The split is over samples: overlapping windows (--stride below --window) put readings of
+one moment on both sides, so the validation figure is optimistic; measure a held-out
+recording with mote eval --data.
 
 --arch: a preset or a SPEC of layers (${ARCH_SYNTAX}):
   mlp     ${ARCH_PRESETS.mlp}
