@@ -58,7 +58,7 @@ export const COMMAND_FLAGS = {
   fit: { ...WORK, target: text, plan: text, runs: text },
   emulate: { ...WORK, target: text, input: text, plan: text, runs: text },
   devices: {},
-  flash: PORT,
+  flash: { ...PORT, ...WORK },
   profile: { ...PORT, inputs: text, input: text, runs: text, plan: text },
   'emulate-device': { target: text, baud: text, storage: text },
 } as const;

@@ -228,6 +228,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       need(file, 'flash needs a .mote file'),
       { ...f, port: need(f.port, 'flash needs --port <path>') },
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   profile: async (f, file) => {
     if (file) throw new UsageError('profile runs the installed model; flash a file first');
