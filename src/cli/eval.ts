@@ -7,9 +7,10 @@ import { evaluateClasses } from '../evaluate-classes.js';
 import { dataSource, DATA_FLAGS_HELP, type DataFlags } from './data-flags.js';
 import { formatClassReport } from './class-report.js';
 import { UsageError } from './usage.js';
+import { MAX_MACS_HELP } from './max-macs.js';
 
 export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train | --data FILE [reading options]]
-          [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--json]
+          [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--max-macs N] [--json]
 
 Runs the model over a labelled data set with mote's runtime (the code that runs on the
 device, normalisation included) and prints its accuracy, mean time and MACs per
@@ -19,6 +20,7 @@ digits-test is the 2,000 held-out MNIST digits. With --data, labels are matched 
 model's class names (its metadata); a label the model does not know is refused, naming
 the file, line and column.
 --engine picks the kernels: wasm (WebAssembly), js, or auto (wasm when it exists).
+${MAX_MACS_HELP}
 
 ${DATA_FLAGS_HELP}`;
 
@@ -34,6 +36,8 @@ export interface EvalOptions {
   plan: string;
   json: boolean;
   engine?: EngineChoice;
+  /** The work bound (--max-macs). */
+  maxMacs?: number;
 }
 
 /** The first `limit` samples. */
@@ -55,7 +59,11 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<string>
   const make = o.data.data === undefined ? DATASETS[name] : undefined;
   if (o.data.data === undefined && !make)
     throw new UsageError(`unknown dataset '${name}' (known: ${Object.keys(DATASETS).join(', ')})`);
-  const model = loadWithEngine(await readFile(file), { plan: o.plan, engine: o.engine ?? 'auto' });
+  const model = loadWithEngine(await readFile(file), {
+    plan: o.plan,
+    engine: o.engine ?? 'auto',
+    maxMacs: o.maxMacs,
+  });
   const names = Array.isArray(model.meta.labels) ? (model.meta.labels as unknown[]).map(String) : undefined;
   const outputs = model.graph.values[model.graph.outputs[0]].size;
   const src = dataSource(o.data, names ? { names } : { classes: outputs });

@@ -24,6 +24,8 @@ const DATA = {
   stride: text,
   group: text,
 } as const;
+/** The work bound of commands that load a model (cli/max-macs.ts). */
+const WORK = { 'max-macs': text } as const;
 
 export const COMMAND_FLAGS = {
   demo: { target: text, 'out-dir': text },
@@ -56,11 +58,11 @@ export const COMMAND_FLAGS = {
     report: text,
   },
   distill: { ...OUTPUT, teacher: text, student: text, T: text, alpha: text, epochs: text, compare: flag },
-  exits: { dataset: text },
+  exits: { ...WORK, dataset: text },
   inspect: {},
-  bundle: { ...OUTPUT, target: text, embed: flag },
-  run: { ...PORT, input: text, plan: text, engine: text },
-  eval: { dataset: text, ...DATA, limit: text, plan: text, engine: text },
+  bundle: { ...OUTPUT, ...WORK, target: text, embed: flag },
+  run: { ...PORT, ...WORK, input: text, plan: text, engine: text },
+  eval: { ...WORK, dataset: text, ...DATA, limit: text, plan: text, engine: text },
   train: {
     ...OUTPUT,
     ...DATA,
@@ -72,10 +74,10 @@ export const COMMAND_FLAGS = {
     report: text,
   },
   targets: {},
-  fit: { target: text, plan: text, runs: text },
-  emulate: { target: text, input: text, plan: text, runs: text },
+  fit: { ...WORK, target: text, plan: text, runs: text },
+  emulate: { ...WORK, target: text, input: text, plan: text, runs: text },
   devices: {},
-  flash: PORT,
+  flash: { ...PORT, ...WORK },
   profile: { ...PORT, inputs: text, input: text, runs: text, plan: text },
   'emulate-device': { target: text, baud: text, storage: text },
 } as const;

@@ -17,6 +17,7 @@ import { bundleCommand, bundleHelp } from './bundle.js';
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
+import { maxMacsFlag } from './max-macs.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 import { isPlan, PLANS } from '../emulate/common.js';
 import type { ExecutionPlan } from '../../targets/target.js';
@@ -139,6 +140,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       f.target === undefined ? undefined : targetArg(f.target),
       !!f.embed,
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   inspect: (f, file) => inspectCommand(need(file, 'inspect needs a .mote file'), !!f.json),
   run: async (f, file) => {
@@ -161,6 +163,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       planFlag(f.plan),
       !!f.json,
       engineFlag(f.engine),
+      maxMacsFlag(f['max-macs']),
     );
   },
   compress: async (f, file) => {
@@ -190,7 +193,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   exits: (f, file) =>
-    exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json),
+    exitsCommand(
+      need(file, 'exits needs a .mote file'),
+      f.dataset ?? 'digits-test',
+      !!f.json,
+      maxMacsFlag(f['max-macs']),
+    ),
   compile: (f, file) =>
     compileCommand(
       need(file, 'compile needs a model file'),
@@ -206,6 +214,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       plan: planFlag(f.plan),
       json: !!f.json,
       engine: engineFlag(f.engine),
+      maxMacs: maxMacsFlag(f['max-macs']),
     }),
   train: async (f) => {
     // Loaded on demand: it brings in TensorFlow.js.
@@ -217,6 +226,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     // The target's default plan applies unless --plan is given.
     const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
     });
     return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
   },
@@ -226,6 +236,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       need(file, 'flash needs a .mote file'),
       { ...f, port: need(f.port, 'flash needs --port <path>') },
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   profile: async (f, file) => {
     if (file) throw new UsageError('profile runs the installed model; flash a file first');
@@ -240,6 +251,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   emulate: (f, file) =>
     emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
     }),
   demo: (f) => demoCommand({ target: f.target, outDir: f['out-dir'], json: !!f.json }),
 };
