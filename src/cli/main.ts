@@ -5,6 +5,7 @@ import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
 import { compressHelp } from './compress-help.js';
 import { distillHelp } from './distill-help.js';
+import { trainHelp } from './train-help.js';
 import { exitsCommand, exitsHelp } from './exits.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
@@ -44,11 +45,12 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
+  train      train a small classifier on your own data (CSV, .npy, .npz, IDX) into a .mote
   exits      accuracy, mean MACs and time of a model's early exits vs running to the end
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
-  eval       accuracy of a .mote on a bundled data set
+  eval       accuracy, confusion matrix and exit use of a .mote on a bundled data set or your own file
   targets    list the boards and engines mote knows, with their budgets
   fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware; Kaluma: on JerryScript)
   emulate    run a .mote in a target's emulator (Bangle.js: its firmware), with a per-layer profile
@@ -66,6 +68,7 @@ const COMMANDS: Record<Command, string> = {
   compile: compileHelp,
   compress: compressHelp,
   distill: distillHelp,
+  train: trainHelp,
   exits: exitsHelp,
   inspect: inspectHelp,
   bundle: bundleHelp,
@@ -106,7 +109,7 @@ type Result = string | Outcome | Promise<string | Outcome>;
 type Handler<C extends Command> = (f: Flags<C>, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
-const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo'];
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'train'];
 
 async function dispatch(argv: string[]): Promise<string | Outcome> {
   const [command, ...args] = argv;
@@ -204,15 +207,20 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       !!f.json,
     ),
   eval: (f, file) =>
-    evalCommand(
-      need(file, 'eval needs a .mote file'),
-      f.dataset ?? 'digits-test',
-      numberFlag('limit', f.limit, 1, 1e9),
-      planFlag(f.plan),
-      !!f.json,
-      engineFlag(f.engine),
-      maxMacsFlag(f['max-macs']),
-    ),
+    evalCommand(need(file, 'eval needs a .mote file'), {
+      dataset: f.dataset,
+      data: f,
+      limit: numberFlag('limit', f.limit, 1, 1e9),
+      plan: planFlag(f.plan),
+      json: !!f.json,
+      engine: engineFlag(f.engine),
+      maxMacs: maxMacsFlag(f['max-macs']),
+    }),
+  train: async (f) => {
+    // Loaded on demand: it brings in TensorFlow.js.
+    const { trainCommand } = await import('./train.js');
+    return trainCommand(f, !!f.json);
+  },
   targets: (f) => targetsCommand(!!f.json),
   fit: async (f, file) => {
     // The target's default plan applies unless --plan is given.
@@ -228,6 +236,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       need(file, 'flash needs a .mote file'),
       { ...f, port: need(f.port, 'flash needs --port <path>') },
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   profile: async (f, file) => {
     if (file) throw new UsageError('profile runs the installed model; flash a file first');

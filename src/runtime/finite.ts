@@ -14,10 +14,11 @@ export var MAX_STORED = 18446744073709551616;
 
 /** The index of the first value of `a` that is NaN, infinite or not below MAX_STORED in magnitude, else -1. */
 export function badStored(a: ArrayLike<number>): number {
-  // Natively first (Espruino: a JS loop costs tens of µs a value): Σx² < 2^128 means every
-  // |x| < 2^64, and NaN or ±Infinity make the sum fail the test.
+  // Natively first (Espruino: a JS loop costs tens of µs a value): Σx² < 2^127 means every
+  // |x| < 2^64 (with room for the rounding of ÷n·n), and NaN or ±Infinity fail the test;
+  // anything else is decided by the loop.
   if (typeof E !== 'undefined' && E && E.variance && a.length)
-    if (E.variance(a, 0) * a.length < MAX_STORED * MAX_STORED) return -1;
+    if (E.variance(a, 0) * a.length < (MAX_STORED * MAX_STORED) / 2) return -1;
   for (var i = 0; i < a.length; i++) if (!(a[i] < MAX_STORED && a[i] > -MAX_STORED)) return i;
   return -1;
 }

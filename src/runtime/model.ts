@@ -584,25 +584,42 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
   var users: number[] = [];
   var ofValue: number[] = [];
   for (i = 0; i < g.values.length; i++) ofValue.push(-1);
-  // Best fit among free slots; else grow the largest free one; else a new slot.
+  // The free slots only, so a graph of many live values plans in linear time.
+  var free: number[] = [];
+  // Best fit among free slots; else grow the largest free one; else a new slot. Ties go
+  // to the lowest slot.
   function take(size: number): number {
     var fit = -1;
     var grow = -1;
-    for (var k = 0; k < sizes.length; k++) {
-      if (users[k] > 0) continue;
+    for (var j = 0; j < free.length; j++) {
+      var k = free[j];
       if (sizes[k] >= size) {
-        if (fit < 0 || sizes[k] < sizes[fit]) fit = k;
-      } else if (grow < 0 || sizes[k] > sizes[grow]) grow = k;
+        if (fit < 0 || sizes[k] < sizes[free[fit]] || (sizes[k] === sizes[free[fit]] && k < free[fit]))
+          fit = j;
+      } else if (
+        grow < 0 ||
+        sizes[k] > sizes[free[grow]] ||
+        (sizes[k] === sizes[free[grow]] && k < free[grow])
+      )
+        grow = j;
     }
-    var best = fit >= 0 ? fit : grow;
-    if (best < 0) {
+    var at = fit >= 0 ? fit : grow;
+    var best: number;
+    if (at < 0) {
       sizes.push(0);
       users.push(0);
       best = sizes.length - 1;
+    } else {
+      best = free[at];
+      free[at] = free[free.length - 1];
+      free.pop();
     }
     if (sizes[best] < size) sizes[best] = size;
     users[best] = 1;
     return best;
+  }
+  function release(s: number): void {
+    if (--users[s] === 0) free.push(s);
   }
   for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(size(g.inputs[i]));
   for (i = 0; i < n; i++) {
@@ -626,10 +643,10 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
     for (j = 0; j < op.inputs.length; j++) {
       var v = op.inputs[j];
       // A value read twice by one op (add(x, x)) frees its slot once.
-      if (lastUse[v] === i && op.inputs.indexOf(v) === j) users[ofValue[v]]--;
+      if (lastUse[v] === i && op.inputs.indexOf(v) === j) release(ofValue[v]);
     }
     // An output nobody reads frees its slot at once.
-    if (lastUse[op.output] === undefined) users[ofValue[op.output]]--;
+    if (lastUse[op.output] === undefined) release(ofValue[op.output]);
   }
   return { sizes: sizes, ofValue: ofValue };
 }

@@ -125,6 +125,10 @@ describe('load refuses a .mote storing a float that is not finite, naming the te
     expect(calls.length).toBeGreaterThan(0);
     const bad = poke(good, floatsAt(good, 'fc0.weight') + 8, -Infinity);
     expect(() => load(bad)).toThrow(/codebook value 2 is -Infinity/);
+    // 2^64 itself is out, whatever the rounding of the native sum; just below it is in.
+    const at = floatsAt(good, 'fc0.weight');
+    expect(() => load(poke(good, at, 2 ** 64))).toThrow(/codebook value 0 is 18446744073709552000/);
+    expect(() => load(poke(good, at, 1.8e19))).not.toThrow();
   });
   afterEach(() => delete (globalThis as { E?: unknown }).E);
 });
