@@ -6,19 +6,26 @@ import { load } from '../runtime/model.js';
 import { measureExits } from '../exits/measure.js';
 import { DATASETS } from './eval.js';
 import { UsageError } from './usage.js';
+import { MAX_MACS_HELP } from './max-macs.js';
 
-export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--json]
+export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--max-macs N] [--json]
 
 Runs a model with early-exit heads (EXIT section) over a labelled data set with the
 runtime's scheduler: with its calibrated thresholds, and to the end with every head
 skipped. Prints accuracy, mean MACs and mean ms per inference of each, and the fraction
-of inputs leaving at each exit.`;
+of inputs leaving at each exit.
+${MAX_MACS_HELP}`;
 
-export async function exitsCommand(file: string, dataset: string, json: boolean): Promise<string> {
+export async function exitsCommand(
+  file: string,
+  dataset: string,
+  json: boolean,
+  maxMacs?: number,
+): Promise<string> {
   const make = DATASETS[dataset];
   if (!make)
     throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
-  const m = load(await readFile(file));
+  const m = load(await readFile(file), { maxMacs });
   if (!m.exits.length) throw new Error(`mote: ${file}: the model has no exit heads (no EXIT section)`);
   const r = measureExits(m, make(), true);
   const exits = m.exits.map((x) => ({

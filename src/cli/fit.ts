@@ -21,8 +21,9 @@ import { fitOnJerry, jerryHeapKB } from '../emulate/jerryscript.js';
 import { formatKalumaFit } from './fit-kaluma.js';
 import { table } from './table.js';
 import { UsageError } from './usage.js';
+import { bundleWithBound, MAX_MACS_HELP } from './max-macs.js';
 
-export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N] [--json]
+export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N] [--max-macs N] [--json]
 
 Checks whether the model fits the target (default ${DEFAULT_TARGET}). Exit code 1 when it
 does not.
@@ -53,6 +54,8 @@ installed form), RAM as the runtime plans it for the plan (default: the target's
 the estimated time per inference on the device (the runtime's per-op counts priced by the
 target's cost model, from QuickJS). When a check fails it suggests what to change.
 
+${MAX_MACS_HELP}
+
 targets: ${listTargets()
   .map((t) => t.name)
   .join(', ')}`;
@@ -79,6 +82,8 @@ export interface FitCommandOptions {
   runs?: number;
   /** Firmware targets: a firmware already booted for the target's board (reused, not closed). */
   firmware?: Firmware;
+  /** --max-macs: the work bound instead of the target's. */
+  maxMacs?: number;
 }
 
 export async function fitCommand(
@@ -96,7 +101,7 @@ export async function fitCommand(
       );
     const bytes = await readFile(file);
     const r = await fitOnFirmware(bytes, target, {
-      bundleSource: opts.bundleSource,
+      bundleSource: bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource),
       runs: opts.runs,
       firmware: opts.firmware,
     });
@@ -109,8 +114,9 @@ export async function fitCommand(
   if (jerryHeapKB(target) !== undefined) {
     if (plan !== undefined && plan !== 'stream' && plan !== 'cache')
       throw new UsageError(`--plan for ${target.name} must be stream or cache (measured on JerryScript)`);
-    const r = fitOnJerry(await readFile(file), target, {
-      bundleSource: opts.bundleSource,
+    const bytes = await readFile(file);
+    const r = fitOnJerry(bytes, target, {
+      bundleSource: bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource),
       plan,
       runs: opts.runs,
     });
@@ -127,7 +133,8 @@ export async function fitCommand(
   const p = planArg(plan);
   const bytes = await readFile(file);
   const installForm = (p ?? target.defaultPlan) === 'install' ? await findInstallForm() : undefined;
-  const report = checkFit(bytes, target, p, { bundleSource: opts.bundleSource, installForm });
+  const bundleSource = bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource);
+  const report = checkFit(bytes, target, p, { bundleSource, installForm });
   const out = json ? JSON.stringify(report, null, 2) : formatFit(file, report);
   return { out, ok: report.ok, summary: report.summary };
 }

@@ -5,6 +5,7 @@ import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
 import { compressHelp } from './compress-help.js';
 import { distillHelp } from './distill-help.js';
+import { trainHelp } from './train-help.js';
 import { exitsCommand, exitsHelp } from './exits.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
@@ -16,6 +17,7 @@ import { bundleCommand, bundleHelp } from './bundle.js';
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
+import { maxMacsFlag } from './max-macs.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 import { isPlan, PLANS } from '../emulate/common.js';
 import type { ExecutionPlan } from '../../targets/target.js';
@@ -43,11 +45,12 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
+  train      train a small classifier on your own data (CSV, .npy, .npz, IDX) into a .mote
   exits      accuracy, mean MACs and time of a model's early exits vs running to the end
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
-  eval       accuracy of a .mote on a bundled data set
+  eval       accuracy, confusion matrix and exit use of a .mote on a bundled data set or your own file
   targets    list the boards and engines mote knows, with their budgets
   fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware; Kaluma: on JerryScript)
   emulate    run a .mote in a target's emulator (Bangle.js: its firmware), with a per-layer profile
@@ -65,6 +68,7 @@ const COMMANDS: Record<Command, string> = {
   compile: compileHelp,
   compress: compressHelp,
   distill: distillHelp,
+  train: trainHelp,
   exits: exitsHelp,
   inspect: inspectHelp,
   bundle: bundleHelp,
@@ -105,7 +109,7 @@ type Result = string | Outcome | Promise<string | Outcome>;
 type Handler<C extends Command> = (f: Flags<C>, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
-const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo'];
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'train'];
 
 async function dispatch(argv: string[]): Promise<string | Outcome> {
   const [command, ...args] = argv;
@@ -136,6 +140,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       f.target === undefined ? undefined : targetArg(f.target),
       !!f.embed,
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   inspect: (f, file) => inspectCommand(need(file, 'inspect needs a .mote file'), !!f.json),
   run: async (f, file) => {
@@ -158,6 +163,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       planFlag(f.plan),
       !!f.json,
       engineFlag(f.engine),
+      maxMacsFlag(f['max-macs']),
     );
   },
   compress: async (f, file) => {
@@ -187,7 +193,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   exits: (f, file) =>
-    exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json),
+    exitsCommand(
+      need(file, 'exits needs a .mote file'),
+      f.dataset ?? 'digits-test',
+      !!f.json,
+      maxMacsFlag(f['max-macs']),
+    ),
   compile: (f, file) =>
     compileCommand(
       need(file, 'compile needs a model file'),
@@ -196,19 +207,26 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       !!f.json,
     ),
   eval: (f, file) =>
-    evalCommand(
-      need(file, 'eval needs a .mote file'),
-      f.dataset ?? 'digits-test',
-      numberFlag('limit', f.limit, 1, 1e9),
-      planFlag(f.plan),
-      !!f.json,
-      engineFlag(f.engine),
-    ),
+    evalCommand(need(file, 'eval needs a .mote file'), {
+      dataset: f.dataset,
+      data: f,
+      limit: numberFlag('limit', f.limit, 1, 1e9),
+      plan: planFlag(f.plan),
+      json: !!f.json,
+      engine: engineFlag(f.engine),
+      maxMacs: maxMacsFlag(f['max-macs']),
+    }),
+  train: async (f) => {
+    // Loaded on demand: it brings in TensorFlow.js.
+    const { trainCommand } = await import('./train.js');
+    return trainCommand(f, !!f.json);
+  },
   targets: (f) => targetsCommand(!!f.json),
   fit: async (f, file) => {
     // The target's default plan applies unless --plan is given.
     const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
     });
     return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
   },
@@ -218,6 +236,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       need(file, 'flash needs a .mote file'),
       { ...f, port: need(f.port, 'flash needs --port <path>') },
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   profile: async (f, file) => {
     if (file) throw new UsageError('profile runs the installed model; flash a file first');
@@ -232,6 +251,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   emulate: (f, file) =>
     emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
     }),
   demo: (f) => demoCommand({ target: f.target, outDir: f['out-dir'], json: !!f.json }),
 };
