@@ -209,6 +209,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     // The target's default plan applies unless --plan is given.
     const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      budget: {
+        maxMs: numberFlag('max-ms', f['max-ms'], 0, 1e12),
+        maxVars: numberFlag('max-vars', f['max-vars'], 0, 1e12),
+        maxBytes: numberFlag('max-bytes', f['max-bytes'], 0, 1e15),
+        maxHeap: numberFlag('max-heap', f['max-heap'], 0, 1e15),
+      },
     });
     return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
   },
