@@ -34,10 +34,15 @@ if (only !== 'runtime') {
     entryPoints: [path.join(ROOT, 'src/index.ts')],
     outfile: path.join(ROOT, 'dist/index.js'),
   });
+  // Split: what a command imports on demand (TensorFlow.js for training, the device
+  // bridge) stays in its own chunk, so starting the CLI loads none of it; one file would
+  // hoist those packages' imports to its top and need them installed for every command.
   await build({
     ...common,
-    entryPoints: [path.join(ROOT, 'src/cli/bin.ts')],
-    outfile: path.join(ROOT, 'dist/cli.js'),
+    entryPoints: { cli: path.join(ROOT, 'src/cli/bin.ts') },
+    outdir: path.join(ROOT, 'dist'),
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
   });
   console.log('library: dist/index.js, cli: dist/cli.js');
 }

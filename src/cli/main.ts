@@ -15,6 +15,7 @@ import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
+import { OPTIONAL, withPackages } from '../optional.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 import { isPlan, PLANS } from '../emulate/common.js';
@@ -161,8 +162,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   compress: async (f, file) => {
-    // Loaded on demand: it brings in TensorFlow.js.
-    const { compressCommand } = await import('./compress.js');
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { compressCommand } = await withPackages(
+      OPTIONAL.tfjs,
+      'mote compress',
+      () => import('./compress.js'),
+    );
     return compressCommand(
       need(file, 'compress needs a model file'),
       need(f.output, 'compress needs -o <out.mote>'),
@@ -171,8 +176,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   distill: async (f) => {
-    // Loaded on demand: it brings in TensorFlow.js.
-    const { distillCommand } = await import('./distill.js');
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { distillCommand } = await withPackages(
+      OPTIONAL.tfjs,
+      'mote distill',
+      () => import('./distill.js'),
+    );
     return distillCommand(
       {
         teacher: need(f.teacher, 'distill needs --teacher <model>'),
