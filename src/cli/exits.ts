@@ -8,11 +8,33 @@ import { DATASETS } from './eval.js';
 import { UsageError } from './usage.js';
 
 export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--json]
+mote exits add <model> (--data FILE [--data-labels FILE] | --dataset NAME) -o <out.mote>
+               [--max-loss POINTS] [--after VALUE,...] [--epochs N] [--json]
 
-Runs a model with early-exit heads (EXIT section) over a labelled data set with the
-runtime's scheduler: with its calibrated thresholds, and to the end with every head
-skipped. Prints accuracy, mean MACs and mean ms per inference of each, and the fraction
-of inputs leaving at each exit.`;
+mote exits MODEL: runs a model with early-exit heads (EXIT section) over a labelled data set
+with the runtime's scheduler: with its calibrated thresholds, and to the end with every head
+skipped. Prints accuracy, mean MACs and mean ms per inference of each, and the fraction of
+inputs leaving at each exit.
+
+mote exits add MODEL: adds exit heads to any model mote loads (.mote float or compressed,
+TF.js model.json, ONNX, TFLite), trains them with the backbone frozen (its weights and
+their encodings are kept as they are), and calibrates each head's threshold (maximum
+softmax probability) on held-out data so that the model with exits loses at most
+--max-loss points of accuracy against running to the end. Writes the model with its EXIT
+section to -o and prints each exit's MACs, accuracy, threshold and share of inputs.
+Needs TensorFlow.js (npm install @tensorflow/tfjs @tensorflow/tfjs-backend-wasm).
+  --data FILE        labelled samples: a CSV (one sample a row, numeric label in the last
+                     column) or a .npy of features with --data-labels FILE.npy
+  --dataset NAME     a bundled set instead (digits-train, the default, or digits-test)
+                     20% of the samples (seeded shuffle) are held out for calibration
+  -o FILE            the model with exits
+  --max-loss POINTS  accuracy the exits may cost, in percentage points (default 0.5)
+  --after VALUE,...  the values a head reads, by name (see mote inspect); default: the
+                     activation nearest a third of the model's MACs
+  --epochs N         training epochs of the heads (default 5)
+Each head: a 2x2 max-pool on a feature map, a 32-unit hidden layer when its input is wider
+than 256, then a dense layer to the classes and a softmax. A progress bar (with ETA) is
+drawn on stderr when it is a terminal, not under --json.`;
 
 export async function exitsCommand(file: string, dataset: string, json: boolean): Promise<string> {
   const make = DATASETS[dataset];

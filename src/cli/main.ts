@@ -44,7 +44,8 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
-  exits      accuracy, mean MACs and time of a model's early exits vs running to the end
+  exits      accuracy, mean MACs and time of a model's early exits vs running to the end;
+             exits add: train exit heads for any model and calibrate their thresholds
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
@@ -103,7 +104,7 @@ export async function main(argv: string[]): Promise<Outcome> {
 
 /** A command's output, or an outcome for commands that can fail without an error (fit). */
 type Result = string | Outcome | Promise<string | Outcome>;
-type Handler<C extends Command> = (f: Flags<C>, file: string | undefined) => Result;
+type Handler<C extends Command> = (f: Flags<C> & { positional?: string }, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
 const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo'];
@@ -121,12 +122,14 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
 async function runCommandLine<C extends Command>(command: C, args: string[]): Promise<string | Outcome> {
   const { flags, positionals } = parseCommand(command, args);
   if (flags.help) return COMMANDS[command];
+  // `mote exits add MODEL`: the one command with a second word; its model comes next.
+  const second = command === 'exits' && positionals[0] === 'add' ? positionals.splice(1, 1)[0] : undefined;
   const [file, ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
   if (file !== undefined && NO_FILE.includes(command))
     throw new UsageError(`${command} takes no file argument`);
   const handler: Handler<C> = HANDLERS[command];
-  return handler(flags, file);
+  return handler(second === undefined ? flags : { ...flags, positional: second }, file);
 }
 
 const HANDLERS: { [C in Command]: Handler<C> } = {
@@ -195,8 +198,21 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       !!f.json,
     );
   },
-  exits: (f, file) =>
-    exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json),
+  exits: async (f, file) => {
+    // `mote exits add MODEL ...` adds heads (it trains: TensorFlow.js); `mote exits MODEL` measures them.
+    if (file === 'add') {
+      const { exitsAddCommand } = await withPackages(
+        OPTIONAL.tfjs,
+        'mote exits add',
+        () => import('./exits-add.js'),
+      );
+      return exitsAddCommand(need(f.positional, 'exits add needs a model file'), f, !!f.json);
+    }
+    if (f.positional !== undefined) throw new UsageError(`unexpected argument '${f.positional}'`);
+    for (const name of ['output', 'data', 'data-labels', 'max-loss', 'after', 'epochs'] as const)
+      if (f[name] !== undefined) throw new UsageError(`--${name} is for 'mote exits add'`);
+    return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json);
+  },
   compile: (f, file) =>
     compileCommand(
       need(file, 'compile needs a model file'),
