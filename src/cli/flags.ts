@@ -75,6 +75,17 @@ export const COMMAND_FLAGS = {
   flash: PORT,
   profile: { ...PORT, inputs: text, input: text, runs: text, plan: text },
   'emulate-device': { target: text, baud: text, storage: text },
+  record: {
+    ...OUTPUT,
+    ...PORT,
+    device: text,
+    label: text,
+    window: text,
+    rate: text,
+    count: text,
+    session: text,
+    source: text,
+  },
 } as const;
 
 export type Command = keyof typeof COMMAND_FLAGS;

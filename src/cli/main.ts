@@ -14,6 +14,7 @@ import { emulateCommand, emulateHelp } from './emulate.js';
 import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
+import { recordHelp } from './record-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { OPTIONAL, withPackages } from '../optional.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
@@ -57,6 +58,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   flash      install the runtime and a .mote on a device over a serial port, atomically
   profile    per-layer time and memory of the installed model, measured on the device
   emulate-device  an emulated Espruino device on a pseudo-terminal (prints its port)
+  record     labelled accelerometer windows from a watch or board (or the firmware emulator) into a CSV
 
 options: --help, --version, --json (machine-readable output)`;
 
@@ -79,6 +81,7 @@ const COMMANDS: Record<Command, string> = {
   flash: flashHelp,
   profile: profileHelp,
   'emulate-device': emulateDeviceHelp,
+  record: recordHelp,
 };
 
 interface Outcome {
@@ -107,7 +110,7 @@ type Result = string | Outcome | Promise<string | Outcome>;
 type Handler<C extends Command> = (f: Flags<C> & { positional?: string }, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
-const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo'];
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'record'];
 
 async function dispatch(argv: string[]): Promise<string | Outcome> {
   const [command, ...args] = argv;
@@ -260,6 +263,8 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   'emulate-device': async (f) => (await import('./emulate-device.js')).emulateDeviceCommand(f),
+  // Loaded when it runs: it brings in serialport and the firmware.
+  record: async (f) => (await import('./record.js')).recordCommand(f, !!f.json),
   emulate: (f, file) =>
     emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),

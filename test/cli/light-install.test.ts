@@ -22,6 +22,7 @@ const LIGHT = [
   'flash',
   'profile',
   'emulate-device',
+  'record',
 ];
 
 describe('light install', () => {
