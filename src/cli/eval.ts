@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { loadDigits, type Dataset } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
+import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 
 export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--json]
@@ -27,7 +28,13 @@ export async function evalCommand(
   if (!make)
     throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
   const model = loadWithEngine(await readFile(file), { plan, engine });
-  const r = evaluate(model, make(), limit);
+  const bar = progressBar('evaluating', { enabled: !json }, 'samples');
+  let r;
+  try {
+    r = evaluate(model, make(), limit, bar && ((done, total) => bar.update(done, total)));
+  } finally {
+    bar?.stop();
+  }
   if (json)
     return JSON.stringify(
       { model: file, dataset, ...r, memory: model.memory, engine: model.engine },

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { load } from '../runtime/model.js';
 import { measureExits } from '../exits/measure.js';
 import { DATASETS } from './eval.js';
+import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 
 export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--json]
@@ -42,7 +43,13 @@ export async function exitsCommand(file: string, dataset: string, json: boolean)
     throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
   const m = load(await readFile(file));
   if (!m.exits.length) throw new Error(`mote: ${file}: the model has no exit heads (no EXIT section)`);
-  const r = measureExits(m, make(), true);
+  const bar = progressBar('measuring exits', { enabled: !json }, 'samples');
+  let r;
+  try {
+    r = measureExits(m, make(), true, bar && ((done, total) => bar.update(done, total)));
+  } finally {
+    bar?.stop();
+  }
   const exits = m.exits.map((x) => ({
     criterion: ['maxprob', 'entropy'][x.criterion],
     threshold: x.threshold,

@@ -20,6 +20,7 @@ import type { Firmware } from '../../targets/engines/firmware.js';
 import { fitOnJerry, jerryHeapKB } from '../emulate/jerryscript.js';
 import { formatKalumaFit } from './fit-kaluma.js';
 import { table } from './table.js';
+import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 import { budgetApplies, budgetLines, checkBudget, type AnyFitReport, type Budget } from './fit-budget.js';
 
@@ -126,11 +127,13 @@ export async function fitCommand(
         `--plan does not apply to ${target.name}: fit measures it on its firmware, where a model loaded by Storage name runs plan 'flash'`,
       );
     const bytes = await readFile(file);
+    const bar = progressBar(`fit ${target.name}`, { enabled: !json }, 'steps');
     const r = await fitOnFirmware(bytes, target, {
       bundleSource: opts.bundleSource,
       runs: opts.runs,
       firmware: opts.firmware,
-    });
+      onStep: bar && ((done, total, what) => bar.update(done, total, what)),
+    }).finally(() => bar?.stop());
     return withBudget(
       { kind: 'firmware', report: r },
       opts.budget,
