@@ -45,8 +45,9 @@ export function recorderCode(
     `function put(v){for(var i=0;i<v.length;i++)b.push(Math.round(v[i]*(src=="puck"?1:1000)));` +
     `if(b.length>=N*v.length){print("${MARK} "+n+" "+b.join(","));b=[];n++;if(n>=K){stop();print("${MARK} end");}}}` +
     `if(!src)src=typeof Bangle!="undefined"?"bangle":(typeof Puck!="undefined"&&Puck.accel)?"puck":"";` +
-    `if(src=="bangle"){var h=function(a){put([a.x,a.y,a.z]);};Bangle.setPollInterval(${ms});Bangle.on("accel",h);` +
-    `stop=function(){Bangle.removeListener("accel",h);};}` +
+    // setPollInterval turns the Bangle's power saving off: stop() puts it back as it was.
+    `if(src=="bangle"){var h=function(a){put([a.x,a.y,a.z]);},ps=Bangle.getOptions().powerSave;Bangle.setPollInterval(${ms});Bangle.on("accel",h);` +
+    `stop=function(){Bangle.removeListener("accel",h);Bangle.setOptions({powerSave:ps});};}` +
     `else if(src=="puck"){var t=setInterval(function(){var a=Puck.accel().acc;put([a.x,a.y,a.z]);},${ms});stop=function(){clearInterval(t);};}` +
     `else if(src=="analog"){var u=setInterval(function(){put(P.map(function(p){return analogRead(p);}));},${ms});stop=function(){clearInterval(u);};}` +
     `else{print("${MARK} error no accelerometer found (no Bangle, no Puck.accel): give --source analog:PIN,PIN,PIN");return;}` +
