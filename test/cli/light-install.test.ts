@@ -7,6 +7,16 @@ import * as path from 'node:path';
 import { HEAVY_PACKAGES, heavyImports } from '../../src/build/heavy-imports.js';
 import { MissingPackageError, needPackages, OPTIONAL } from '../../src/optional.js';
 import { ROOT } from '../../src/build/paths.js';
+import { CLI_BUILD, LIBRARY_BUILD } from '../../src/build/cli-build.js';
+import { build } from 'esbuild';
+
+/** The packages an output file of `npm run build` imports at its top (loaded when it loads). */
+async function builtImports(options: typeof CLI_BUILD, entry: string): Promise<string[]> {
+  const r = await build({ ...options, write: false, metafile: true, logLevel: 'silent' });
+  const out = Object.entries(r.metafile.outputs).find(([name]) => name.endsWith(entry));
+  if (!out) throw new Error(`no ${entry} among ${Object.keys(r.metafile.outputs).join(', ')}`);
+  return out[1].imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path);
+}
 
 /** Commands that must work without the optional packages: their modules and all they load on demand. */
 const LIGHT = [
@@ -29,6 +39,14 @@ describe('light install', () => {
   it('starting the CLI imports no optional package', async () => {
     expect(await heavyImports('src/cli/bin.ts')).toEqual([]);
     expect(await heavyImports('src/index.ts')).toEqual([]);
+  });
+
+  it('the built CLI and library (npm run build) import none at their top', async () => {
+    const cli = await builtImports(CLI_BUILD, 'dist/cli.js');
+    expect(cli).toContain('node:fs/promises');
+    for (const name of HEAVY_PACKAGES) expect(cli, name).not.toContain(name);
+    const lib = await builtImports(LIBRARY_BUILD, 'dist/index.js');
+    for (const name of HEAVY_PACKAGES) expect(lib, name).not.toContain(name);
   });
 
   it.each(LIGHT)('mote %s loads no optional package, even on demand', async (command) => {
