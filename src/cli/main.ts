@@ -107,7 +107,8 @@ export async function main(argv: string[]): Promise<Outcome> {
 
 /** A command's output, or an outcome for commands that can fail without an error (fit). */
 type Result = string | Outcome | Promise<string | Outcome>;
-type Handler<C extends Command> = (f: Flags<C> & { positional?: string }, file: string | undefined) => Result;
+/** `sub`: a subcommand word before the file (only `mote exits add`). */
+type Handler<C extends Command> = (f: Flags<C> & { sub?: string }, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
 const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'record'];
@@ -125,14 +126,14 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
 async function runCommandLine<C extends Command>(command: C, args: string[]): Promise<string | Outcome> {
   const { flags, positionals } = parseCommand(command, args);
   if (flags.help) return COMMANDS[command];
-  // `mote exits add MODEL`: the one command with a second word; its model comes next.
-  const second = command === 'exits' && positionals[0] === 'add' ? positionals.splice(1, 1)[0] : undefined;
+  // `mote exits add MODEL`: the one command with a subcommand word; its model comes next.
+  const sub = command === 'exits' && positionals[0] === 'add' ? positionals.shift() : undefined;
   const [file, ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
   if (file !== undefined && NO_FILE.includes(command))
     throw new UsageError(`${command} takes no file argument`);
   const handler: Handler<C> = HANDLERS[command];
-  return handler(second === undefined ? flags : { ...flags, positional: second }, file);
+  return handler(sub === undefined ? flags : { ...flags, sub }, file);
 }
 
 const HANDLERS: { [C in Command]: Handler<C> } = {
@@ -203,15 +204,14 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   },
   exits: async (f, file) => {
     // `mote exits add MODEL ...` adds heads (it trains: TensorFlow.js); `mote exits MODEL` measures them.
-    if (file === 'add') {
+    if (f.sub === 'add') {
       const { exitsAddCommand } = await withPackages(
         OPTIONAL.tfjs,
         'mote exits add',
         () => import('./exits-add.js'),
       );
-      return exitsAddCommand(need(f.positional, 'exits add needs a model file'), f, !!f.json);
+      return exitsAddCommand(need(file, 'exits add needs a model file'), f, !!f.json);
     }
-    if (f.positional !== undefined) throw new UsageError(`unexpected argument '${f.positional}'`);
     for (const name of ['output', 'data', 'data-labels', 'max-loss', 'after', 'epochs'] as const)
       if (f[name] !== undefined) throw new UsageError(`--${name} is for 'mote exits add'`);
     return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json);
