@@ -1,5 +1,5 @@
 // `npm run bench:flash`: flash throughput against the emulated Bangle.js 2 at 115200 baud
-// (serial traffic paced both ways), through `serialport` on a socat pseudo-terminal, for
+// (serial traffic paced both ways), through `serialport` on a real pseudo-terminal, for
 // the runtime bundle and each example model. Writes its section of docs/BENCHMARKS.md.
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     '',
     provenance('npm run bench:flash'),
     '',
-    `Flashing through \`serialport\` to the emulated device (\`mote emulate-device\`) on a socat`,
+    `Flashing through \`serialport\` to the emulated device (\`mote emulate-device\`) on a real`,
     `pseudo-terminal, its serial traffic paced both ways to ${BAUD} baud (10 bits per byte).`,
     'Each row is one atomic flash: base64 chunks of 384 bytes (the Bangle.js 2 transport is',
     'BLE UART), one acknowledged line each, then the device CRC-32 check, the pointer switch',

@@ -119,7 +119,7 @@ export interface FirmwareDevice {
   stop(): Promise<void>;
 }
 
-/** Boots the firmware and serves its REPL on a pseudo-terminal pair made by socat. */
+/** Boots the firmware and serves its REPL on a pseudo-terminal pair (emulator/pty.ts). */
 export async function startFirmwareDevice(opts: FirmwareDeviceOptions): Promise<FirmwareDevice> {
   const fw = await bootFirmwareConsole(opts.board, { lineTimeoutMs: opts.lineTimeoutMs });
   const ptyDir = opts.ptyDir ?? (await mkdtemp(path.join(os.tmpdir(), 'mote-firmware-')));

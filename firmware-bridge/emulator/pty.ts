@@ -1,8 +1,12 @@
-// A pair of connected pseudo-terminals made by Debian's `socat`: the emulated device holds
-// one end, and the host opens the other exactly as it would open /dev/ttyACM0.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// A pair of connected pseudo-terminals: the emulated device holds one end, and the host opens
+// the other exactly as it would open /dev/ttyACM0. Each end is a real pty made by openpty()
+// (node-pty's prebuilt addon from npm: nothing to install or compile); this process relays
+// bytes between the two masters, as `socat pty,raw,echo=0 pty,raw,echo=0` does.
+import { createRequire } from 'node:module';
+import { closeSync, rmSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
+import * as tty from 'node:tty';
+import { autoDetect } from '@serialport/bindings-cpp';
 
 export interface PtyPair {
   /** The end a host opens (what `mote emulate-device` prints). */
@@ -12,43 +16,78 @@ export interface PtyPair {
   stop(): Promise<void>;
 }
 
-export async function startPtyPair(dir: string, timeoutMs = 5000): Promise<PtyPair> {
+/** node-pty's native openpty(): the master and slave file descriptors and the slave's path. */
+interface PtyAddon {
+  open(cols: number, rows: number): { master: number; slave: number; pty: string };
+}
+
+let addon: PtyAddon | undefined;
+function ptyAddon(): PtyAddon {
+  // The package's own loader picks @lydell/node-pty-<platform>-<arch> and explains a missing one.
+  const load = createRequire(import.meta.url)('@lydell/node-pty/requireBinary.js') as {
+    requireBinary(file: string): PtyAddon;
+  };
+  return (addon ??= load.requireBinary('pty.node'));
+}
+
+type Holder = Awaited<ReturnType<ReturnType<typeof autoDetect>['open']>>;
+
+interface End {
+  master: tty.ReadStream;
+  holder: Holder;
+  link: string;
+}
+
+async function openEnd(link: string): Promise<End> {
+  const { master, slave, pty } = ptyAddon().open(80, 24);
+  let holder: Holder;
+  try {
+    // Opening the slave with serialport's binding puts it in raw mode with no echo (the
+    // settings serialport gives any port it opens), before anything crosses. The handle stays
+    // open so the pty lives on while the host closes and reopens its end.
+    holder = await autoDetect().open({ path: pty, baudRate: 115200, lock: false, hupcl: false });
+  } catch (e) {
+    closeSync(slave);
+    closeSync(master);
+    throw new Error(`mote: cannot set up the pseudo-terminal ${pty}: ${(e as Error).message}`);
+  }
+  closeSync(slave);
+  rmSync(link, { force: true });
+  symlinkSync(pty, link);
+  // A tty stream on the master reads and writes it without blocking (as node-pty does).
+  return { master: new tty.ReadStream(master), holder, link };
+}
+
+async function closeEnd(end: End): Promise<void> {
+  end.master.destroy();
+  if (end.holder.isOpen) await end.holder.close().catch(() => undefined);
+  rmSync(end.link, { force: true });
+}
+
+export async function startPtyPair(dir: string): Promise<PtyPair> {
   const hostPath = path.join(dir, 'port');
   const devicePath = path.join(dir, 'device');
-  let child: ChildProcess;
-  try {
-    child = spawn('socat', [`pty,raw,echo=0,link=${hostPath}`, `pty,raw,echo=0,link=${devicePath}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  } catch (e) {
-    throw new Error(`mote: cannot start socat (${(e as Error).message}); install it: apt-get install socat`);
-  }
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const failed = new Promise<never>((_, reject) => {
-    child.once('error', (e) =>
-      reject(new Error(`mote: cannot start socat (${e.message}); install it: apt-get install socat`)),
-    );
-    void exited.then(() => reject(new Error(`mote: socat exited early: ${stderr.trim()}`)));
+  const host = await openEnd(hostPath);
+  const device = await openEnd(devicePath).catch(async (e: Error) => {
+    await closeEnd(host);
+    throw e;
   });
-  failed.catch(() => undefined);
-  const deadline = Date.now() + timeoutMs;
-  while (!(existsSync(hostPath) && existsSync(devicePath))) {
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error(`mote: socat made no pseudo-terminals in ${timeoutMs} ms: ${stderr.trim()}`);
-    }
-    await Promise.race([new Promise((r) => setTimeout(r, 20)), failed]);
+  for (const [from, to] of [
+    [host, device],
+    [device, host],
+  ]) {
+    from.master.on('data', (b: Buffer) => {
+      if (!to.master.destroyed) to.master.write(b);
+    });
+    // EIO once the other side is gone (at stop): nothing left to relay.
+    from.master.on('error', () => undefined);
   }
+  let stopped: Promise<void> | undefined;
   return {
     hostPath,
     devicePath,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill();
-        await exited;
-      }
+    stop() {
+      return (stopped ??= Promise.all([closeEnd(host), closeEnd(device)]).then(() => undefined));
     },
   };
 }

@@ -25,14 +25,10 @@ import { toInt8 } from '../compress/quantize.js';
 import { pruneByMagnitude } from '../compress/prune.js';
 import { load, run } from '../runtime/model.js';
 import { runInQuickJS } from '../../targets/engines/quickjs.js';
-import { runInDuktape } from '../../targets/engines/duktape.js';
+import { runDukProgram, runInDuktape } from '../../targets/engines/duktape.js';
 import { runInNode } from '../../targets/engines/node.js';
 import type { EngineRun } from '../../targets/engines/harness.js';
 import { getQuickJS } from 'quickjs-emscripten';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import * as vm from 'node:vm';
 
 export type CalibrationEngine = 'quickjs' | 'duktape' | 'node';
@@ -258,14 +254,7 @@ async function loopMs(engine: CalibrationEngine): Promise<number> {
     }
   }
   if (engine === 'node') return Number(vm.runInNewContext(LOOP_SOURCE));
-  const dir = mkdtempSync(path.join(tmpdir(), 'mote-loop-'));
-  try {
-    const file = path.join(dir, 'loop.js');
-    writeFileSync(file, `print(${LOOP_SOURCE});\n`);
-    return Number(execFileSync('duk', [file], { encoding: 'utf8' }).trim());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return Number((await runDukProgram(`print(${LOOP_SOURCE});\n`, 120_000)).trim());
 }
 
 export async function calibrate(

@@ -12,7 +12,7 @@ import { load, run, type Model } from '../runtime/model.js';
 import { loadTfliteReference, type TfliteReference } from '../reference/tflite.js';
 import { mulberry32 } from '../data/prng.js';
 import type { Graph, Requantize } from '../ir/types.js';
-import { ROOT } from '../build/paths.js';
+import { ONNX_BACKEND_DIR } from '../build/paths.js';
 import { personDetectInput, TFLITE_DIR } from './tflite-models.js';
 import { provenance, writeBenchSection } from './report.js';
 
@@ -226,7 +226,7 @@ for (const name of ['hello_world_int8.tflite', 'micro_speech_quantized.tflite', 
 }
 
 // The ONNX backend cases: sizes only (their pass/fail is test/import/onnx-conformance.test.ts).
-const onnxDir = path.resolve(ROOT, '../shared/thirdparty/onnx-backend');
+const onnxDir = ONNX_BACKEND_DIR;
 const onnxRows: string[] = [];
 let onnxIn = 0;
 let onnxOut = 0;
@@ -282,7 +282,7 @@ and 4 structured images).
 |---|---|---:|---:|---|---|
 ${compressed.join('\n')}
 
-ONNX backend cases (../shared/thirdparty/onnx-backend) imported to .mote: ${onnxIn} bytes of
+ONNX backend cases (thirdparty/onnx-backend) imported to .mote: ${onnxIn} bytes of
 .onnx became ${onnxOut} bytes of .mote over the cases that import.
 
 | case | .onnx bytes | .mote bytes |

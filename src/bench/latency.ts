@@ -5,7 +5,7 @@
 // docs/BENCHMARKS.md.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../build/paths.js';
+import { ROOT, TFLITE_MICRO_DIR } from '../build/paths.js';
 import { bundleRuntime } from '../build/runtime.js';
 import type { Graph } from '../ir/types.js';
 import { importTfjsLayersFile } from '../import/tfjs/layers.js';
@@ -25,7 +25,7 @@ import { medianMs, timeContenders, type Contender, type Latency } from './latenc
 import { provenance, writeBenchSection } from './report.js';
 
 const COMMAND = 'npm run bench:latency';
-const TFLITE_DIR = path.join(ROOT, '../shared/thirdparty/tflite-micro');
+const TFLITE_DIR = TFLITE_MICRO_DIR;
 const QUICK = process.argv.includes('--quick');
 
 /** One row of the benchmark: a .mote, its inputs, and the peers that run the same model. */

@@ -7,13 +7,11 @@
 // layer that reads a flattened [H, W, C] value gets its columns permuted to C·H·W order,
 // so no Transpose op is added. Inputs of rank 3 are then fed as CHW (see `toOnnxInput`).
 import protobuf from 'protobufjs';
-import * as path from 'node:path';
 import type { Graph, Op, Tensor } from '../ir/types.js';
-import { ROOT } from '../build/paths.js';
+import { ONNX_PROTO } from '../build/paths.js';
 import { writeMote } from '../format/writer.js';
 import { load } from '../runtime/model.js';
 
-export const ONNX_PROTO = path.join(ROOT, '../shared/thirdparty/onnx-backend/onnx.proto');
 const FLOAT = 1;
 const OPSET = 13;
 

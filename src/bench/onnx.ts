@@ -1,4 +1,4 @@
-// `npm run bench:onnx`: ONNX import conformance (every case of ../shared/thirdparty/
+// `npm run bench:onnx`: ONNX import conformance (every case of thirdparty/
 // onnx-backend, pass/fail with the worst error) and parity with onnxruntime-web on three
 // opset-13 models before and after compression: sizes, agreement and time per inference.
 // Writes the "onnx" section of docs/BENCHMARKS.md.
@@ -76,7 +76,7 @@ const markdown = `## ONNX import: conformance and onnxruntime-web parity
 
 ${provenance(COMMAND)}
 
-**Conformance**: ${passed} of ${names.length} ONNX backend cases (../shared/thirdparty/onnx-backend)
+**Conformance**: ${passed} of ${names.length} ONNX backend cases (thirdparty/onnx-backend)
 pass through import → .mote → runtime (stream plan) within rtol ${RTOL} / atol ${ATOL}; the
 others fail with the reason shown. "worst" is the largest |got − want| − rtol·|want|.
 

@@ -1,10 +1,9 @@
-// The shared TFLite Micro models (../shared/thirdparty/tflite-micro) and how each is fed
+// The TFLite Micro models (thirdparty/tflite-micro) and how each is fed
 // and judged, for the import benchmark and the tests.
-import * as path from 'node:path';
-import { ROOT } from '../build/paths.js';
+import { TFLITE_MICRO_DIR } from '../build/paths.js';
 import { readBmp8 } from '../data/bmp.js';
 
-export const TFLITE_DIR = path.resolve(ROOT, '../shared/thirdparty/tflite-micro');
+export const TFLITE_DIR = TFLITE_MICRO_DIR;
 
 /**
  * person_detect's input for a test image as upstream builds it: generate_cc_arrays.py

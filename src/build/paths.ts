@@ -15,6 +15,15 @@ function packageRoot(): string {
 export const ROOT = packageRoot();
 export const RUNTIME_BUNDLE = path.join(ROOT, 'dist/mote-runtime.min.js');
 
+/** Third-party models and test data in the repository (each folder's SOURCE.md); not shipped. */
+export const THIRDPARTY = path.join(ROOT, 'thirdparty');
+/** TensorFlow Lite Micro's example models, test images and schema.fbs. */
+export const TFLITE_MICRO_DIR = path.join(THIRDPARTY, 'tflite-micro');
+/** ONNX's backend test cases, one folder each. */
+export const ONNX_BACKEND_DIR = path.join(THIRDPARTY, 'onnx-backend');
+/** The ONNX IR definition (onnx/onnx.proto). */
+export const ONNX_PROTO = path.join(ONNX_BACKEND_DIR, 'onnx.proto');
+
 /** The shipped bundle with int8 kernels (for models with int8 values: a QUAN section). */
 export const RUNTIME_BUNDLE_INT8 = path.join(ROOT, 'dist/mote-runtime-int8.min.js');
 

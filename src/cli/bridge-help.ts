@@ -33,7 +33,7 @@ ${PORT_HELP}`;
 
 export const emulateDeviceHelp = `mote emulate-device [--target NAME] [--baud N] [--storage DIR]
 
-Starts an emulated device (default ${DEFAULT_TARGET}) on a pseudo-terminal made by socat
+Starts an emulated device (default ${DEFAULT_TARGET}) on a real pseudo-terminal
 and prints the port to pass as --port to flash, run and profile. It speaks the subset of
 Espruino's REPL the bridge uses (Ctrl-C, echo(0), DLE-prefixed lines; Storage write/read/
 readArrayBuffer/list/erase in DIR (default: a new temporary folder); E.CRC32, atob, btoa,

@@ -13,8 +13,9 @@ import { load, run } from '../../src/runtime/model.js';
 import { onnxReference } from '../../src/reference/onnxruntime.js';
 import { loadTfliteReference } from '../../src/reference/tflite.js';
 import type { Graph } from '../../src/ir/types.js';
+import { TFLITE_MICRO_DIR } from '../../src/build/paths.js';
 
-const DIR = path.resolve(__dirname, '../../../shared/thirdparty/tflite-micro');
+const DIR = TFLITE_MICRO_DIR;
 const file = (name: string) => readFileSync(path.join(DIR, name));
 const FORMS: QdqActivations[] = ['s8', 'u8'];
 

@@ -84,7 +84,6 @@ const TABLE: Record<Command, { ok?: string[]; refused?: string[]; usage: string[
     usage: ['distill', '--teacher', missing],
   },
   exits: {
-    ok: ['exits', 'models/deep-exits/deep-exits.mote', '--dataset', 'digits-test', '--json'],
     refused: ['exits', notMote],
     usage: ['exits', mote, '--dataset', 'no-such-set'],
   },

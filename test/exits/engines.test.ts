@@ -1,15 +1,12 @@
 // The shipped bundle's scheduler under Duktape (strict ES5.1, no setTimeout, no
 // Promise): mote.runExits exits where the host runtime does, and mote.runExitsAsync with
 // a callback yielder gives the same results after yielding between layers.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeMote } from '../../src/format/writer.js';
 import { load } from '../../src/runtime/model.js';
 import { runExits } from '../../src/runtime/schedule.js';
 import { runtimeBundle } from '../helpers/bundle.js';
+import { runDukProgram } from '../../targets/engines/duktape.js';
 import { craftedExits } from './crafted.js';
 
 const INPUTS = [
@@ -51,27 +48,20 @@ next(0);
 while (queue.length) queue.shift()();
 print(JSON.stringify({ sync: sync, coop: coop, yields: yields, promise: typeof Promise }));
 `;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-exits-'));
-    try {
-      const file = path.join(dir, 'run.js');
-      writeFileSync(file, script);
-      const out = JSON.parse(execFileSync('duk', [file], { encoding: 'utf8', timeout: 20_000 })) as {
-        sync: [number, number, number, number[]][];
-        coop: unknown[];
-        yields: number;
-      };
-      const m = load(bytes);
-      const host = INPUTS.map((x) => {
-        const r = runExits(m, x);
-        return [r.exit, r.label, r.macs, Array.from(r.probs)];
-      });
-      expect(out.sync).toEqual(host);
-      expect(out.sync.map((r) => r[0])).toEqual([0, 1, 2]);
-      expect(out.coop).toEqual(host);
-      // 2 + 4 + 6 layers reached (see scheduler.test.ts).
-      expect(out.yields).toBe(12);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const out = JSON.parse(await runDukProgram(script, 20_000)) as {
+      sync: [number, number, number, number[]][];
+      coop: unknown[];
+      yields: number;
+    };
+    const m = load(bytes);
+    const host = INPUTS.map((x) => {
+      const r = runExits(m, x);
+      return [r.exit, r.label, r.macs, Array.from(r.probs)];
+    });
+    expect(out.sync).toEqual(host);
+    expect(out.sync.map((r) => r[0])).toEqual([0, 1, 2]);
+    expect(out.coop).toEqual(host);
+    // 2 + 4 + 6 layers reached (see scheduler.test.ts).
+    expect(out.yields).toBe(12);
   });
 });

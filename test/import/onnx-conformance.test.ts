@@ -1,4 +1,4 @@
-// ONNX conformance: every case of ../shared/thirdparty/onnx-backend through import →
+// ONNX conformance: every case of thirdparty/onnx-backend through import →
 // .mote bytes → runtime, against its expected outputs (rtol 1e-3, atol 1e-5). Cases
 // that cannot pass are listed with the error that must stop them; malformed and
 // truncated .onnx files fail with a clear error.

@@ -1,4 +1,4 @@
-// The TFLite importer and the int8 runtime against real models (../shared/thirdparty/
+// The TFLite importer and the int8 runtime against real models (thirdparty/
 // tflite-micro) and TFLite itself (its WebAssembly build, src/reference/tflite.ts).
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -18,8 +18,9 @@ import { Flatbuffer } from '../../src/import/tflite/flatbuffer.js';
 import { runInDuktape } from '../../targets/engines/duktape.js';
 import { runtimeBundle, runtimeBundleInt8 } from '../helpers/bundle.js';
 import { personDetectInput } from '../../src/bench/tflite-models.js';
+import { TFLITE_MICRO_DIR } from '../../src/build/paths.js';
 
-const DIR = path.resolve(__dirname, '../../../shared/thirdparty/tflite-micro');
+const DIR = TFLITE_MICRO_DIR;
 const file = (name: string) => readFileSync(path.join(DIR, name));
 
 function moteOf(name: string, requantize?: Requantize): Model {

@@ -19,7 +19,7 @@ import { quantizeActivations } from '../../src/compress/int8-activations.js';
 import { load, run, type Model } from '../../src/runtime/model.js';
 import { wasmAccelerator, type ConvKernelChoice } from '../../src/wasm/accelerator.js';
 import type { KernelFlavour } from '../../src/wasm/instance.js';
-import { ROOT } from '../../src/build/paths.js';
+import { ROOT, TFLITE_MICRO_DIR } from '../../src/build/paths.js';
 import { GraphBuilder, randomWeights } from '../helpers/graphs.js';
 
 const FLAVOURS: KernelFlavour[] = ['simd', 'scalar'];
@@ -330,7 +330,7 @@ describe('wasm and js agree on conv and pool graphs', () => {
   });
 });
 
-const TFLITE = path.join(ROOT, '../shared/thirdparty/tflite-micro');
+const TFLITE = TFLITE_MICRO_DIR;
 
 describe('wasm and js agree on the TFLite Micro models (int8 ops bit for bit)', () => {
   for (const [f, minWasmOps] of [

@@ -1,16 +1,16 @@
-// The ONNX backend test cases of ../shared/thirdparty/onnx-backend (beside the repo; not
+// The ONNX backend test cases of thirdparty/onnx-backend (in the repository; not
 // shipped): each model run through import → .mote bytes → runtime and compared with its
 // expected outputs. Used by test/import/onnx-conformance.test.ts and `npm run bench:onnx`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ROOT } from '../../build/paths.js';
+import { ONNX_BACKEND_DIR } from '../../build/paths.js';
 import { importOnnxModel } from './import.js';
 import { decodeTensor, tensorValues } from './decode.js';
 import { runBatched } from './batch.js';
 import { writeMote } from '../../format/writer.js';
 import { load } from '../../runtime/model.js';
 
-export const ONNX_BACKEND = path.join(ROOT, '../shared/thirdparty/onnx-backend/');
+export const ONNX_BACKEND = ONNX_BACKEND_DIR + path.sep;
 
 export function caseNames(): string[] {
   return readdirSync(ONNX_BACKEND)

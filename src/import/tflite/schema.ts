@@ -1,4 +1,4 @@
-// The parts of the TFLite schema (../shared/thirdparty/tflite-micro/schema.fbs) that
+// The parts of the TFLite schema (thirdparty/tflite-micro/schema.fbs) that
 // mote reads, as plain objects: Model, SubGraph, Tensor, QuantizationParameters,
 // Buffer, Operator and OperatorCode. Field slots are the schema's field order.
 import { Flatbuffer, type FbTable } from './flatbuffer.js';
