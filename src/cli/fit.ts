@@ -107,7 +107,12 @@ function withBudget(
   // The fit's own failure first (it explains a figure not measured), then the budgets'.
   const summary = r.report.ok ? (failed.length ? failed.join('; ') : r.report.summary) : r.report.summary;
   if (json)
-    return { out: JSON.stringify({ ...r.report, ok, summary, budget: checks }, null, 2), ok, summary };
+    // The report as before when no budget was given; with budgets, their checks too.
+    return {
+      out: JSON.stringify(checks.length ? { ...r.report, ok, summary, budget: checks } : r.report, null, 2),
+      ok,
+      summary,
+    };
   return { out: lines.length ? [text, '', ...lines, ...failed].join('\n') : text, ok, summary };
 }
 
