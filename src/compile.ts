@@ -6,6 +6,7 @@ import type { TfliteImportOptions } from './import/tflite/import.js';
 import type { Requantize } from './ir/types.js';
 import { readMote } from './format/reader.js';
 import { writeMote } from './format/writer.js';
+import { checkFinite } from './ir/validate.js';
 import { compressGraph, type CompressOptions } from './compress/pipeline.js';
 import { writeFileAtomic } from './io/atomic.js';
 
@@ -58,7 +59,10 @@ export async function loadGraph(source: ModelSource, options: CompileOptions = {
 }
 
 export async function compile(source: ModelSource, options: CompileOptions = {}): Promise<Uint8Array> {
-  const graph = compressGraph(await loadGraph(source, options), options);
+  const loaded = await loadGraph(source, options);
+  // Refused before compressing: non-finite weights make nonsense of every pass.
+  checkFinite(loaded);
+  const graph = compressGraph(loaded, options);
   const metadata = { ...graph.metadata };
   if (options.labels) metadata.labels = options.labels;
   if (options.name) metadata.name = options.name;

@@ -9,6 +9,10 @@ export { inspect, type InspectReport, type TensorReport } from './format/inspect
 export { decodeWeights } from './format/decode.js';
 export { evaluate, type Evaluation } from './evaluate.js';
 export { loadDigits, type Dataset } from './data/digits.js';
+// Users' own data files (CSV with windows, .npy, .npz, IDX) and their normalisation.
+export { loadUserData, parseCsvDataset, type UserDataSource } from './data/user.js';
+export { computeNormalization, normalizeDataset } from './data/normalize.js';
+export { evaluateClasses, type ClassEvaluation } from './evaluate-classes.js';
 export { importTfjsLayers, importTfjsLayersFile } from './import/tfjs/layers.js';
 export {
   importOnnx,

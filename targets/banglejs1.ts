@@ -1,6 +1,13 @@
 // Bangle.js 1 smartwatch running Espruino: the same engine as Bangle.js 2 with far less RAM.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, espruinoFactor, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import {
+  CALIBRATION_COMMAND,
+  espruinoFactor,
+  espruinoNativeUsPerMac,
+  macsInAMinute,
+  QUICKJS_WASM_MEASURED,
+  scaleCost,
+} from './calibration.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -32,6 +39,8 @@ export const banglejs1: Target = {
   nativeHelpers: ['E.convolve', 'E.sum'],
   defaultPlan: 'stream',
   // Same core and clock as Bangle.js 2: same estimate (÷5 to ×2).
+  // About a minute of native dot products at 64 MHz (calibration.ts espruinoNativeUsPerMac).
+  maxMacs: macsInAMinute(espruinoNativeUsPerMac(64)),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     espruinoFactor(64),

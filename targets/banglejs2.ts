@@ -1,6 +1,13 @@
 // Bangle.js 2 smartwatch running Espruino.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, espruinoFactor, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import {
+  CALIBRATION_COMMAND,
+  espruinoFactor,
+  espruinoNativeUsPerMac,
+  macsInAMinute,
+  QUICKJS_WASM_MEASURED,
+  scaleCost,
+} from './calibration.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -39,6 +46,8 @@ export const banglejs2: Target = {
   defaultPlan: 'stream',
   // ESTIMATE, ÷5 to ×2: QuickJS-wasm figures × Espruino's empty-loop slowdown at 64 MHz (~16,700×;
   // docs/TARGETS.md). Pure-JS kernels; E.convolve would make dense MACs far cheaper.
+  // About a minute of native dot products at 64 MHz (calibration.ts espruinoNativeUsPerMac).
+  maxMacs: macsInAMinute(espruinoNativeUsPerMac(64)),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     espruinoFactor(64),

@@ -1,6 +1,6 @@
 // Web browsers: V8 (Chrome, Edge), SpiderMonkey (Firefox), JavaScriptCore (Safari).
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, NODE_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, macsInAMinute, NODE_MEASURED, scaleCost } from './calibration.js';
 
 const MB = 1024 * 1024;
 
@@ -26,5 +26,7 @@ export const browser: Target = {
   defaultPlan: 'cache',
   // ESTIMATE, ±2×: Node's V8 figures on the CI host; other JITs and other machines
   // (phones are 2-4× slower than a desktop) differ by a small factor.
+  // About a minute of V8's kernels, as Node.
+  maxMacs: macsInAMinute(NODE_MEASURED.usPerMac.dense),
   cost: scaleCost(NODE_MEASURED, 1, `estimate (±2×): ${CALIBRATION_COMMAND} (Node 20 V8), unscaled`),
 };

@@ -71,3 +71,22 @@ export function scaleCost(base: Measured, factor: number, source: string): CostM
 
 /** The calibration command, quoted in every cost model's source. */
 export const CALIBRATION_COMMAND = 'npx tsx src/bench/calibrate.ts --engine all';
+
+/**
+ * The MACs a target runs in about a minute at `usPerMac` µs each, to one significant digit:
+ * its default work bound (Target.maxMacs; `--max-macs` raises it). Past it a model file is
+ * refused at load instead of keeping the device busy for longer than anyone waits.
+ */
+export function macsInAMinute(usPerMac: number): number {
+  return Number((60e6 / usPerMac).toPrecision(1));
+}
+
+/**
+ * µs per MAC of Espruino with its native dot product (E.convolve), measured: LeNet-5's
+ * 2,307,720 MACs in 2,692 ms on the Bangle.js 2 firmware (64 MHz; docs/BENCHMARKS.md,
+ * "Devices"). The empty-loop estimates above are pure-JS kernels, hundreds of times slower,
+ * and would refuse models the watch runs in seconds. At `mhz`, scaled by the clock.
+ */
+export function espruinoNativeUsPerMac(mhz: number): number {
+  return ((2692e3 / 2307720) * 64) / mhz;
+}

@@ -1,7 +1,7 @@
 // Duktape 2.7 (its own `duk`, compiled to wasm: engines/duktape/): a strict ES5.1 engine,
 // used to check that the runtime really is ES5 (no Math.fround, arrow functions or let/const).
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, DUKTAPE_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, DUKTAPE_MEASURED, macsInAMinute, scaleCost } from './calibration.js';
 
 export const duktape: Target = {
   name: 'duktape',
@@ -20,6 +20,8 @@ export const duktape: Target = {
   emulator: 'duktape',
   nativeHelpers: [],
   defaultPlan: 'stream',
+  // About a minute of its kernels, measured.
+  maxMacs: macsInAMinute(DUKTAPE_MEASURED.usPerMac.dense),
   // Measured with Debian's native `duk` 2.7.0 on the host, before the engine here became its
   // wasm build: re-run the calibration to measure that instead.
   cost: scaleCost(

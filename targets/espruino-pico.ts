@@ -1,6 +1,13 @@
 // Espruino Pico: USB stick-sized board, STM32F401 running Espruino.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, espruinoFactor, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import {
+  CALIBRATION_COMMAND,
+  espruinoFactor,
+  espruinoNativeUsPerMac,
+  macsInAMinute,
+  QUICKJS_WASM_MEASURED,
+  scaleCost,
+} from './calibration.js';
 
 const KB = 1024;
 // 'variables': 5100 in boards/PICO_R1_3.py (github.com/espruino/Espruino, commit d8fc8c1);
@@ -28,6 +35,8 @@ export const espruinoPico: Target = {
   emulator: 'quickjs',
   nativeHelpers: ['E.convolve', 'E.sum'],
   defaultPlan: 'stream',
+  // About a minute of native dot products at 84 MHz (calibration.ts espruinoNativeUsPerMac).
+  maxMacs: macsInAMinute(espruinoNativeUsPerMac(84)),
   // ESTIMATE (÷5 to ×2): Espruino's empty-loop time scaled to 84 MHz.
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,

@@ -1,6 +1,13 @@
 // Espruino WiFi: STM32F411 with an ESP8266 for WiFi, running Espruino.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, espruinoFactor, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import {
+  CALIBRATION_COMMAND,
+  espruinoFactor,
+  espruinoNativeUsPerMac,
+  macsInAMinute,
+  QUICKJS_WASM_MEASURED,
+  scaleCost,
+} from './calibration.js';
 
 const KB = 1024;
 // 'variables': 7148 in boards/ESPRUINOWIFI.py (github.com/espruino/Espruino, commit d8fc8c1).
@@ -27,6 +34,8 @@ export const espruinoWifi: Target = {
   emulator: 'quickjs',
   nativeHelpers: ['E.convolve', 'E.sum'],
   defaultPlan: 'stream',
+  // About a minute of native dot products at 100 MHz (calibration.ts espruinoNativeUsPerMac).
+  maxMacs: macsInAMinute(espruinoNativeUsPerMac(100)),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     espruinoFactor(100),

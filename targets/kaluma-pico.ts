@@ -1,6 +1,6 @@
 // Kaluma on the Raspberry Pi Pico: JerryScript on an RP2040.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, macsInAMinute, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -37,6 +37,8 @@ export const kalumaPico: Target = {
   emulator: 'quickjs',
   nativeHelpers: [],
   defaultPlan: 'stream',
+  // About a minute of its kernels (no native helpers: the estimate below).
+  maxMacs: macsInAMinute(QUICKJS_WASM_MEASURED.usPerMac.dense * FACTOR),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     FACTOR,

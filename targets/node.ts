@@ -1,6 +1,6 @@
 // The host itself: Node's V8, for running the runtime with no device constraints.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, NODE_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, macsInAMinute, NODE_MEASURED, scaleCost } from './calibration.js';
 
 export const node: Target = {
   name: 'node',
@@ -20,5 +20,7 @@ export const node: Target = {
   // RAM is plentiful: decode every weight once at load.
   defaultPlan: 'cache',
   // Measured on the CI-class host (Node 20, vm context); other hosts differ by ~±2×.
+  // About a minute of its kernels, measured: the runtime's own default (src/runtime/work.ts HOST_MAX_MACS).
+  maxMacs: macsInAMinute(NODE_MEASURED.usPerMac.dense),
   cost: scaleCost(NODE_MEASURED, 1, `measured: ${CALIBRATION_COMMAND} (Node 20 V8, 2-core CI-class host)`),
 };

@@ -1,6 +1,13 @@
 // Puck.js v2 (Espruino BLE button). Puck.js v1, v2 and v2.1 all use the nRF52832; we model v2.
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, espruinoFactor, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import {
+  CALIBRATION_COMMAND,
+  espruinoFactor,
+  espruinoNativeUsPerMac,
+  macsInAMinute,
+  QUICKJS_WASM_MEASURED,
+  scaleCost,
+} from './calibration.js';
 
 const KB = 1024;
 // 'variables': 2000 in boards/PUCKJS.py (github.com/espruino/Espruino, commit 2f98f5f; the
@@ -29,6 +36,8 @@ export const puckjs: Target = {
   emulator: 'quickjs',
   nativeHelpers: ['E.convolve', 'E.sum'],
   defaultPlan: 'stream',
+  // About a minute of native dot products at 64 MHz (calibration.ts espruinoNativeUsPerMac).
+  maxMacs: macsInAMinute(espruinoNativeUsPerMac(64)),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     espruinoFactor(64),

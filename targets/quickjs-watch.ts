@@ -1,7 +1,7 @@
 // A QuickJS watch runtime: SiFli's SF32LB52x watch SDK, which runs JS apps and watch faces
 // on QuickJS (docs.sifli.com/projects/sdk/latest/en/sf32lb52x/app_note/javascript.html).
 import type { Target } from './target.js';
-import { CALIBRATION_COMMAND, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
+import { CALIBRATION_COMMAND, macsInAMinute, QUICKJS_WASM_MEASURED, scaleCost } from './calibration.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -39,6 +39,8 @@ export const quickjsWatch: Target = {
   nativeHelpers: [],
   // RAM is shared with the UI: stream weights.
   defaultPlan: 'stream',
+  // About a minute of its kernels (no native helpers: the estimate below).
+  maxMacs: macsInAMinute(QUICKJS_WASM_MEASURED.usPerMac.dense * FACTOR),
   cost: scaleCost(
     QUICKJS_WASM_MEASURED,
     FACTOR,

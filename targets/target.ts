@@ -36,6 +36,12 @@ export interface Target {
   nativeHelpers: string[];
   /** The execution plan used when the command line does not choose one. */
   defaultPlan: ExecutionPlan;
+  /**
+   * The work bound: a model needing more MACs (plus output elements) per inference, in one
+   * layer or in all, is refused at load (src/runtime/work.ts). About a minute of the target's
+   * kernels (calibration.ts macsInAMinute); `--max-macs` raises it.
+   */
+  maxMacs: number;
   /** Estimated on-device cost of the runtime's kernels. */
   cost: CostModel;
 }

@@ -18,6 +18,8 @@ export interface ModelBundleOptions {
    */
   embed?: boolean;
   minify?: boolean;
+  /** The bundle's default work bound (load's maxMacs); default the target's, else the runtime's own. */
+  maxMacs?: number;
 }
 
 export interface ModelBundle {
@@ -30,7 +32,8 @@ export interface ModelBundle {
 /** The runtime bundle for `model` alone (ES5, defines the global `mote` like the generic one). */
 export function bundleForModel(model: Uint8Array, opts: ModelBundleOptions = {}): ModelBundle {
   // The host's reader checks the file: a bad model fails here, naming the problem.
-  const m = load(model);
+  const maxMacs = opts.maxMacs ?? opts.target?.maxMacs;
+  const m = load(model, { maxMacs });
   const ops = [...new Set(m.graph.ops.map((op) => OPS[op.code]!.name))].sort();
   const parts: string[] = [];
   const lines = ops.map((name) => `import './op/${name}.js';`);
@@ -60,6 +63,7 @@ export function bundleForModel(model: Uint8Array, opts: ModelBundleOptions = {})
   const source = bundleEntry({ source: lines.join('\n') }, opts.minify ?? true, {
     MOTE_NO_FLASH: flash ? 'false' : 'true',
     MOTE_NO_EXITS: m.exits.length ? 'false' : 'true',
+    ...(maxMacs === undefined ? {} : { MOTE_MAX_MACS: String(maxMacs) }),
   });
   return { source, ops, parts };
 }
@@ -68,6 +72,6 @@ export function bundleForModel(model: Uint8Array, opts: ModelBundleOptions = {})
  * The runtime that `mote` flashes, emulates and fits for `model` on `target`: the bundle of
  * that model alone (what a device should carry; the generic bundle holds every kernel).
  */
-export function runtimeFor(model: Uint8Array, target?: Target): string {
-  return bundleForModel(model, { target }).source;
+export function runtimeFor(model: Uint8Array, target?: Target, maxMacs?: number): string {
+  return bundleForModel(model, { target, maxMacs }).source;
 }

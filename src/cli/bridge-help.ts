@@ -11,13 +11,15 @@ package cannot enumerate ports (it needs udev's udevadm on Linux), the usual dev
 are scanned instead, and the output says so. An emulated device ('mote emulate-device')
 is a pseudo-terminal and is not listed: use the path it prints.`;
 
-export const flashHelp = `mote flash <model.mote> --port PATH [--target NAME] [--baud N] [--json]
+export const flashHelp = `mote flash <model.mote> --port PATH [--target NAME] [--baud N] [--max-macs N] [--json]
 
 Installs dist/mote-runtime.min.js and the model on the device over its REPL: files go in
 chunks, base64-encoded, under new names; each is checked with a CRC-32 computed on the
 device (a mismatch is re-sent, at most 3 times); then a small pointer record is switched
 to the new files and old versions are removed. A failed or interrupted flash leaves the
 previous model and runtime installed and working. An identical runtime is not re-sent.
+--max-macs N: the installed runtime's default work bound instead of the target's (a model
+needing more MACs per inference is refused at load, on the host first).
 
 ${PORT_HELP}`;
 

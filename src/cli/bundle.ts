@@ -5,7 +5,7 @@ import { sizeReport } from '../build/runtime.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import type { Target } from '../../targets/target.js';
 
-export const bundleHelp = `mote bundle <model.mote> -o <app.js> [--target T] [--embed] [--json]
+export const bundleHelp = `mote bundle <model.mote> -o <app.js> [--target T] [--embed] [--max-macs N] [--json]
 
 Writes the runtime for this model alone: only the kernels of the ops its graph uses, the
 int8 kernels and the early-exit scheduler only if it has int8 values or exits, and
@@ -17,6 +17,7 @@ and \`mote fit\` use this bundle for the model they are given.
   --target T   leave out what T's engine cannot use (see mote targets)
   --embed      put the model's bytes in the bundle (base64), for boards without a file
                store: mote.load(mote.embedded())
+  --max-macs N the bundle's default work bound (load's maxMacs), instead of the target's
 
 The output is written atomically.`;
 
@@ -26,9 +27,10 @@ export async function bundleCommand(
   target: Target | undefined,
   embed: boolean,
   json: boolean,
+  maxMacs?: number,
 ): Promise<string> {
   const model = new Uint8Array(await readFile(file));
-  const b = bundleForModel(model, { target, embed });
+  const b = bundleForModel(model, { target, embed, maxMacs });
   await writeFileAtomic(output, b.source);
   const size = sizeReport(b.source);
   const report = { output, bytes: size.bytes, gzipBytes: size.gzipBytes, ops: b.ops, parts: b.parts };

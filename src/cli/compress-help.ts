@@ -20,8 +20,11 @@ file size, ratio against float32, runtime accuracy, and per-layer encodings.
   --fixed             fixed-width streams instead of Huffman
 
   --dataset NAME      training data: digits-train (default)
-  --data FILE         or your own: features .npy (with --data-labels y.npy) or a .csv
-                      whose last column is the label
+  --data FILE         or your own, read as by mote train: .csv/.tsv, .npy (with
+                      --data-labels y.npy), .npz, IDX; CSV options --label, --features,
+                      --window, --stride, --group. Labels are matched to the model's
+                      class names; a model trained by mote train is fine-tuned on inputs
+                      normalised by the statistics it carries
   --eval NAME         held-out data for the per-stage accuracy (default digits-test; 'none')
   --report FILE       also write the report as JSON
   --json              print the report as JSON (no progress bars)`;

@@ -9,13 +9,15 @@ import { runRecipe, type CompressReport } from '../compress/run-recipe.js';
 import { initTraining } from '../train/backend.js';
 import { graphFromLayersModel, loadLayersModelFile } from '../train/layers.js';
 import { loadUserData } from '../data/user.js';
+import { normalizeDataset } from '../data/normalize.js';
+import { dataSource, type DataFlags } from './data-flags.js';
 import { DATASETS } from './eval.js';
 import type { Dataset } from '../data/digits.js';
 import type { Graph } from '../ir/types.js';
 import { numberFlag, UsageError } from './usage.js';
 import { progressBars } from './progress.js';
 
-export interface CompressFlags {
+export interface CompressFlags extends DataFlags {
   recipe?: string;
   prune?: string;
   'prune-steps'?: string;
@@ -29,8 +31,6 @@ export interface CompressFlags {
   'gap-bits'?: string;
   fixed?: boolean;
   dataset?: string;
-  data?: string;
-  'data-labels'?: string;
   eval?: string;
   report?: string;
 }
@@ -139,16 +139,20 @@ export async function compressCommand(
   ].some((k) => f[k as keyof CompressFlags] !== undefined);
   if (f.recipe && usesFlags) throw new UsageError('give either --recipe or compression flags, not both');
   if (f.data && f.dataset) throw new UsageError('give either --dataset or --data, not both');
-  if (f['data-labels'] && !f.data) throw new UsageError('--data-labels needs --data');
+  dataSource(f); // checks the reading flags before any work
   const recipe = f.recipe ? await loadRecipe(f.recipe) : recipeFromFlags(f);
-  const trainSet = f.data
-    ? await loadUserData({ features: f.data, labels: f['data-labels'] })
-    : pick(f.dataset ?? 'digits-train');
-  if (trainSet.count === 0) throw new Error('mote: compress: the training data set is empty');
   const evalName = f.eval ?? (f.data ? 'none' : 'digits-test');
   const test = evalName === 'none' ? undefined : pick(evalName);
   await initTraining();
   const graph = await loadTrainableGraph(input);
+  // Labels are matched to the model's class names; a model that normalises its input
+  // (mote train) is fine-tuned on normalised values, as it was trained.
+  const names = graph.metadata.labels;
+  const src = dataSource(f, names ? { names } : undefined);
+  let trainSet = src ? await loadUserData(src) : pick(f.dataset ?? 'digits-train');
+  if (trainSet.count === 0) throw new Error('mote: compress: the training data set is empty');
+  const norm = graph.metadata.normalization;
+  if (norm) trainSet = normalizeDataset(trainSet, norm);
   const bars = progressBars(!json);
   const { bytes, report } = await runRecipe(graph, recipe, {
     train: trainSet,

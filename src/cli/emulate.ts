@@ -10,9 +10,10 @@ import type { Firmware } from '../../targets/engines/firmware.js';
 import { parseSamples } from './run.js';
 import { deviceLines, planArg, targetArg } from './fit.js';
 import { UsageError } from './usage.js';
+import { bundleWithBound, MAX_MACS_HELP } from './max-macs.js';
 import { table } from './table.js';
 
-export const emulateHelp = `mote emulate <model.mote> [--target NAME] [--input <file.json|->] [--plan stream|cache|install] [--runs N] [--json]
+export const emulateHelp = `mote emulate <model.mote> [--target NAME] [--input <file.json|->] [--plan stream|cache|install] [--runs N] [--max-macs N] [--json]
 
 Runs the model in the target's emulator (default ${DEFAULT_TARGET}) and reports the outputs,
 the exit taken, memory, MACs, decoded bits and time per layer. The input file is as for
@@ -33,6 +34,8 @@ Other targets: the shipped runtime bundle in QuickJS with the target's heap limi
 or Node's vm, with the target's RAM for a model as the runtime's memory limit; time
 measured there and estimated on the device from the target's cost model.
 
+${MAX_MACS_HELP}
+
 targets: ${listTargets()
   .map((t) => t.name)
   .join(', ')}`;
@@ -43,7 +46,7 @@ export async function emulateCommand(
   inputFile: string | undefined,
   plan: string | undefined,
   json: boolean,
-  opts: { bundleSource?: string; runs?: number; firmware?: Firmware } = {},
+  opts: { bundleSource?: string; runs?: number; firmware?: Firmware; maxMacs?: number } = {},
 ): Promise<string> {
   const target = targetArg(targetName);
   const board = firmwareBoard(target);
@@ -55,6 +58,7 @@ export async function emulateCommand(
     throw new UsageError(`--runs applies to the targets emulated on their firmware (banglejs2, banglejs1)`);
   const p = board ? undefined : planArg(plan);
   const bytes = await readFile(file);
+  const bundleSource = bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource);
   let samples: number[][] = [];
   if (inputFile !== undefined) {
     const text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
@@ -63,14 +67,14 @@ export async function emulateCommand(
   if (board) {
     const bar = progressBar(`on ${target.name}`, { enabled: !json }, 'steps');
     const r = await emulateOnFirmware(bytes, target, samples, {
-      bundleSource: opts.bundleSource,
+      bundleSource,
       runs: opts.runs,
       firmware: opts.firmware,
       onStep: bar && ((done, total, what) => bar.update(done, total, what)),
     }).finally(() => bar?.stop());
     return json ? JSON.stringify(r, null, 2) : formatFirmwareEmulate(file, r);
   }
-  const report = await emulate(bytes, target, samples, { plan: p, bundleSource: opts.bundleSource });
+  const report = await emulate(bytes, target, samples, { plan: p, bundleSource });
   return json ? JSON.stringify(report, null, 2) : formatEmulate(file, report);
 }
 

@@ -1,45 +1,106 @@
 import { readFile } from 'node:fs/promises';
 import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { loadDigits, type Dataset } from '../data/digits.js';
-import { evaluate } from '../evaluate.js';
-import { progressBar } from './progress.js';
+import { loadUserData } from '../data/user.js';
+import { evaluate, type Evaluation } from '../evaluate.js';
+import { evaluateClasses } from '../evaluate-classes.js';
+import { dataSource, DATA_FLAGS_HELP, type DataFlags } from './data-flags.js';
+import { formatClassReport } from './class-report.js';
 import { UsageError } from './usage.js';
+import { MAX_MACS_HELP } from './max-macs.js';
 
-export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train] [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--json]
+export const evalHelp = `mote eval <model.mote> [--dataset digits-test|digits-train | --data FILE [reading options]]
+          [--limit N] [--plan stream|cache] [--engine auto|js|wasm] [--max-macs N] [--json]
 
-Runs the model over a labelled data set with mote's runtime and prints its accuracy,
-mean time per inference and mean MACs per inference. digits-test is the 2,000 held-out MNIST digits.
---engine picks the kernels: wasm (WebAssembly), js, or auto (wasm when it exists).`;
+Runs the model over a labelled data set with mote's runtime (the code that runs on the
+device, normalisation included) and prints its accuracy, mean time and MACs per
+inference, per-class accuracy, the confusion matrix (rows: true class, columns:
+predicted) and, for a model with early exits, how often each exit was taken.
+digits-test is the 2,000 held-out MNIST digits. With --data, labels are matched to the
+model's class names (its metadata); a label the model does not know is refused, naming
+the file, line and column.
+--engine picks the kernels: wasm (WebAssembly), js, or auto (wasm when it exists).
+${MAX_MACS_HELP}
+
+${DATA_FLAGS_HELP}`;
 
 export const DATASETS: Record<string, () => Dataset> = {
   'digits-test': () => loadDigits('test'),
   'digits-train': () => loadDigits('train'),
 };
 
-export async function evalCommand(
-  file: string,
-  dataset: string,
-  limit: number | undefined,
-  plan: string,
-  json: boolean,
-  engine: EngineChoice = 'auto',
-): Promise<string> {
-  const make = DATASETS[dataset];
-  if (!make)
-    throw new UsageError(`unknown dataset '${dataset}' (known: ${Object.keys(DATASETS).join(', ')})`);
-  const model = loadWithEngine(await readFile(file), { plan, engine });
-  const bar = progressBar('evaluating', { enabled: !json }, 'samples');
-  let r;
-  try {
-    r = evaluate(model, make(), limit, bar && ((done, total) => bar.update(done, total)));
-  } finally {
-    bar?.stop();
-  }
-  if (json)
+export interface EvalOptions {
+  dataset?: string;
+  data: DataFlags;
+  limit?: number;
+  plan: string;
+  json: boolean;
+  engine?: EngineChoice;
+  /** The work bound (--max-macs). */
+  maxMacs?: number;
+}
+
+/** The first `limit` samples. */
+function head(d: Dataset, limit: number | undefined): Dataset {
+  if (limit === undefined || limit >= d.count) return d;
+  const per = d.features.length / d.count;
+  return {
+    ...d,
+    features: d.features.subarray(0, limit * per),
+    labels: d.labels.subarray(0, limit),
+    count: limit,
+  };
+}
+
+export async function evalCommand(file: string, o: EvalOptions): Promise<string> {
+  if (o.dataset !== undefined && o.data.data !== undefined)
+    throw new UsageError('give either --dataset or --data, not both');
+  const name = o.dataset ?? 'digits-test';
+  const make = o.data.data === undefined ? DATASETS[name] : undefined;
+  if (o.data.data === undefined && !make)
+    throw new UsageError(`unknown dataset '${name}' (known: ${Object.keys(DATASETS).join(', ')})`);
+  const model = loadWithEngine(await readFile(file), {
+    plan: o.plan,
+    engine: o.engine ?? 'auto',
+    maxMacs: o.maxMacs,
+  });
+  const names = Array.isArray(model.meta.labels) ? (model.meta.labels as unknown[]).map(String) : undefined;
+  const outputs = model.graph.values[model.graph.outputs[0]].size;
+  const src = dataSource(o.data, names ? { names } : { classes: outputs });
+  const data = head(src ? await loadUserData(src) : make!(), o.limit);
+  const setName = src ? src.features : name;
+  const c = evaluateClasses(model, data, names);
+  // Without exits one pass gives both; with exits, accuracy and time stay those of the
+  // whole model (run to the end), and the class report is the exits' own.
+  const r: Evaluation = model.exits.length
+    ? evaluate(model, data)
+    : {
+        count: c.count,
+        correct: c.correct,
+        accuracy: c.accuracy,
+        msPerInference: c.msPerInference,
+        macsPerInference: model.macs,
+        meanMacs: c.meanMacs,
+      };
+  if (o.json)
     return JSON.stringify(
-      { model: file, dataset, ...r, memory: model.memory, engine: model.engine },
+      {
+        model: file,
+        dataset: setName,
+        ...r,
+        classes: c.classes,
+        perClass: c.perClass,
+        confusion: c.confusion,
+        exitRates: c.exitRates,
+        memory: model.memory,
+        engine: model.engine,
+      },
       null,
       2,
     );
-  return `${file} on ${dataset}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, mean ${Math.round(r.meanMacs)} MACs (engine ${model.engine})`;
+  return [
+    `${file} on ${setName}: accuracy ${(r.accuracy * 100).toFixed(2)}% (${r.correct}/${r.count}), ${r.msPerInference.toFixed(3)} ms per inference, mean ${Math.round(r.meanMacs)} MACs (engine ${model.engine})`,
+    '',
+    formatClassReport(c),
+  ].join('\n');
 }

@@ -8,25 +8,27 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { loadUserData } from '../data/user.js';
 import type { Dataset } from '../data/digits.js';
 import { DATASETS } from './eval.js';
+import { dataSource, type DataFlags } from './data-flags.js';
+import type { Graph } from '../ir/types.js';
 import { progressBar, progressBars } from './progress.js';
 import { table } from './table.js';
 import { numberFlag, UsageError } from './usage.js';
 
-export interface ExitsAddFlags {
+export interface ExitsAddFlags extends DataFlags {
   output?: string;
   dataset?: string;
-  data?: string;
-  'data-labels'?: string;
   'max-loss'?: string;
   after?: string;
   epochs?: string;
 }
 
-async function dataFrom(f: ExitsAddFlags): Promise<{ data: Dataset; name: string }> {
+/** --data (read by the shared data options, labels matched to the model's class names) or --dataset. */
+async function dataFrom(f: ExitsAddFlags, graph: Graph): Promise<{ data: Dataset; name: string }> {
   if (f.data && f.dataset) throw new UsageError('give either --dataset or --data, not both');
-  if (f['data-labels'] && !f.data) throw new UsageError('--data-labels needs --data');
-  if (f.data)
-    return { data: await loadUserData({ features: f.data, labels: f['data-labels'] }), name: f.data };
+  const names = graph.metadata?.labels;
+  const classes = graph.values.find((v) => v.name === graph.outputs[0])?.shape.reduce((a, b) => a * b, 1);
+  const src = dataSource(f, names?.length ? { names } : classes ? { classes } : undefined);
+  if (src) return { data: await loadUserData(src), name: src.features };
   const name = f.dataset ?? 'digits-train';
   const make = DATASETS[name];
   if (!make) throw new UsageError(`unknown dataset '${name}' (known: ${Object.keys(DATASETS).join(', ')})`);
@@ -80,8 +82,8 @@ export async function exitsAddCommand(file: string, f: ExitsAddFlags, json: bool
     .filter(Boolean);
   if (f.after !== undefined && !after?.length)
     throw new UsageError('--after needs layer names, e.g. --after conv1.relu');
-  const { data, name } = await dataFrom(f);
   const graph = await loadGraph(file);
+  const { data, name } = await dataFrom(f, graph);
   await initTraining();
   const bars = progressBars(!json);
   const onBatch = bars?.start('training heads');

@@ -23,8 +23,9 @@ import { table } from './table.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 import { budgetApplies, budgetLines, checkBudget, type AnyFitReport, type Budget } from './fit-budget.js';
+import { bundleWithBound, MAX_MACS_HELP } from './max-macs.js';
 
-export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N]
+export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N] [--max-macs N]
          [--max-ms N] [--max-vars N] [--max-bytes N] [--max-heap N] [--json]
 
 Checks whether the model fits the target (default ${DEFAULT_TARGET}). Exit code 1 when it
@@ -63,6 +64,8 @@ installed form), RAM as the runtime plans it for the plan (default: the target's
 the estimated time per inference on the device (the runtime's per-op counts priced by the
 target's cost model, from QuickJS). When a check fails it suggests what to change.
 
+${MAX_MACS_HELP}
+
 targets: ${listTargets()
   .map((t) => t.name)
   .join(', ')}`;
@@ -89,6 +92,8 @@ export interface FitCommandOptions {
   runs?: number;
   /** Firmware targets: a firmware already booted for the target's board (reused, not closed). */
   firmware?: Firmware;
+  /** --max-macs: the work bound instead of the target's. */
+  maxMacs?: number;
   /** The user's budgets (--max-ms ...): over one, the fit fails. */
   budget?: Budget;
 }
@@ -134,7 +139,7 @@ export async function fitCommand(
     const bytes = await readFile(file);
     const bar = progressBar(`fit ${target.name}`, { enabled: !json }, 'steps');
     const r = await fitOnFirmware(bytes, target, {
-      bundleSource: opts.bundleSource,
+      bundleSource: bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource),
       runs: opts.runs,
       firmware: opts.firmware,
       onStep: bar && ((done, total, what) => bar.update(done, total, what)),
@@ -150,8 +155,9 @@ export async function fitCommand(
   if (jerryHeapKB(target) !== undefined) {
     if (plan !== undefined && plan !== 'stream' && plan !== 'cache')
       throw new UsageError(`--plan for ${target.name} must be stream or cache (measured on JerryScript)`);
-    const r = fitOnJerry(await readFile(file), target, {
-      bundleSource: opts.bundleSource,
+    const bytes = await readFile(file);
+    const r = fitOnJerry(bytes, target, {
+      bundleSource: bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource),
       plan,
       runs: opts.runs,
     });
@@ -170,7 +176,8 @@ export async function fitCommand(
   const p = planArg(plan);
   const bytes = await readFile(file);
   const installForm = (p ?? target.defaultPlan) === 'install' ? await findInstallForm() : undefined;
-  const report = checkFit(bytes, target, p, { bundleSource: opts.bundleSource, installForm });
+  const bundleSource = bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource);
+  const report = checkFit(bytes, target, p, { bundleSource, installForm });
   return withBudget(
     { kind: 'estimate', report },
     opts.budget,

@@ -14,6 +14,18 @@ const COMMON = { help: { type: 'boolean', short: 'h' }, json: flag } as const;
 const OUTPUT = { output: { type: 'string', short: 'o' } } as const;
 const PORT = { port: text, target: text, baud: text, timeout: text } as const;
 const ENCODE = { 'gap-bits': text, fixed: flag } as const;
+/** Reading a user's data file (src/cli/data-flags.ts). */
+const DATA = {
+  data: text,
+  'data-labels': text,
+  label: text,
+  features: text,
+  window: text,
+  stride: text,
+  group: text,
+} as const;
+/** The work bound of commands that load a model (cli/max-macs.ts). */
+const WORK = { 'max-macs': text } as const;
 
 export const COMMAND_FLAGS = {
   demo: { target: text, 'out-dir': text },
@@ -41,27 +53,37 @@ export const COMMAND_FLAGS = {
     int4: flag,
     binary: flag,
     dataset: text,
-    data: text,
-    'data-labels': text,
+    ...DATA,
     eval: text,
     report: text,
   },
   distill: { ...OUTPUT, teacher: text, student: text, T: text, alpha: text, epochs: text, compare: flag },
   exits: {
+    ...WORK,
     ...OUTPUT,
     dataset: text,
-    data: text,
-    'data-labels': text,
+    ...DATA,
     'max-loss': text,
     after: text,
     epochs: text,
   },
   inspect: {},
-  bundle: { ...OUTPUT, target: text, embed: flag },
-  run: { ...PORT, input: text, plan: text, engine: text },
-  eval: { dataset: text, limit: text, plan: text, engine: text },
+  bundle: { ...OUTPUT, ...WORK, target: text, embed: flag },
+  run: { ...PORT, ...WORK, input: text, plan: text, engine: text },
+  eval: { ...WORK, dataset: text, ...DATA, limit: text, plan: text, engine: text },
+  train: {
+    ...OUTPUT,
+    ...DATA,
+    arch: text,
+    epochs: text,
+    val: text,
+    patience: text,
+    seed: text,
+    report: text,
+  },
   targets: {},
   fit: {
+    ...WORK,
     target: text,
     plan: text,
     runs: text,
@@ -70,9 +92,9 @@ export const COMMAND_FLAGS = {
     'max-bytes': text,
     'max-heap': text,
   },
-  emulate: { target: text, input: text, plan: text, runs: text },
+  emulate: { ...WORK, target: text, input: text, plan: text, runs: text },
   devices: {},
-  flash: PORT,
+  flash: { ...PORT, ...WORK },
   profile: { ...PORT, inputs: text, input: text, runs: text, plan: text },
   'emulate-device': { target: text, baud: text, storage: text },
   record: {

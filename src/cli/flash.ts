@@ -7,10 +7,15 @@ import { hex } from '../../firmware-bridge/flash/atomic.js';
 import { portOptions, type PortFlags } from './port-options.js';
 import { progressBar, type Bar } from './progress.js';
 
-export async function flashCommand(file: string, flags: PortFlags, json: boolean): Promise<string> {
+export async function flashCommand(
+  file: string,
+  flags: PortFlags,
+  json: boolean,
+  maxMacs?: number,
+): Promise<string> {
   const model = new Uint8Array(await readFile(file));
   const { target, session: opts } = portOptions(flags);
-  const runtime = runtimeFor(model, target);
+  const runtime = runtimeFor(model, target, maxMacs);
   const s = await openSession(flags.port, target, opts);
   // A bar per file sent, on an interactive terminal only (stderr, quiet under --json).
   let bar: Bar | undefined;

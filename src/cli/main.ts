@@ -5,6 +5,7 @@ import { runCommand, runHelp } from './run.js';
 import { compileCommand, compileHelp } from './compile.js';
 import { compressHelp } from './compress-help.js';
 import { distillHelp } from './distill-help.js';
+import { trainHelp } from './train-help.js';
 import { exitsCommand, exitsHelp } from './exits.js';
 import { evalCommand, evalHelp } from './eval.js';
 import { demoCommand, demoHelp } from './demo.js';
@@ -18,6 +19,7 @@ import { recordHelp } from './record-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
 import { OPTIONAL, withPackages } from '../optional.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
+import { maxMacsFlag } from './max-macs.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
 import { isPlan, PLANS } from '../emulate/common.js';
 import type { ExecutionPlan } from '../../targets/target.js';
@@ -45,12 +47,13 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compile    import and compress a model into a .mote file
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
+  train      train a small classifier on your own data (CSV, .npy, .npz, IDX) into a .mote
   exits      accuracy, mean MACs and time of a model's early exits vs running to the end;
              exits add: train exit heads for any model and calibrate their thresholds
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
-  eval       accuracy of a .mote on a bundled data set
+  eval       accuracy, confusion matrix and exit use of a .mote on a bundled data set or your own file
   targets    list the boards and engines mote knows, with their budgets
   fit        check a .mote against a target's flash, RAM and time (Bangle.js: on its firmware; Kaluma: on JerryScript)
   emulate    run a .mote in a target's emulator (Bangle.js: its firmware), with a per-layer profile
@@ -69,6 +72,7 @@ const COMMANDS: Record<Command, string> = {
   compile: compileHelp,
   compress: compressHelp,
   distill: distillHelp,
+  train: trainHelp,
   exits: exitsHelp,
   inspect: inspectHelp,
   bundle: bundleHelp,
@@ -111,7 +115,7 @@ type Result = string | Outcome | Promise<string | Outcome>;
 type Handler<C extends Command> = (f: Flags<C> & { sub?: string }, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
-const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'record'];
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'train', 'record'];
 
 async function dispatch(argv: string[]): Promise<string | Outcome> {
   const [command, ...args] = argv;
@@ -144,6 +148,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       f.target === undefined ? undefined : targetArg(f.target),
       !!f.embed,
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   inspect: (f, file) => inspectCommand(need(file, 'inspect needs a .mote file'), !!f.json),
   run: async (f, file) => {
@@ -166,6 +171,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       planFlag(f.plan),
       !!f.json,
       engineFlag(f.engine),
+      maxMacsFlag(f['max-macs']),
     );
   },
   compress: async (f, file) => {
@@ -212,9 +218,24 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       );
       return exitsAddCommand(need(file, 'exits add needs a model file'), f, !!f.json);
     }
-    for (const name of ['output', 'data', 'data-labels', 'max-loss', 'after', 'epochs'] as const)
+    const addOnly = [
+      'output',
+      'data',
+      'data-labels',
+      'label',
+      'features',
+      'window',
+      'stride',
+      'group',
+    ] as const;
+    for (const name of [...addOnly, 'max-loss', 'after', 'epochs'] as const)
       if (f[name] !== undefined) throw new UsageError(`--${name} is for 'mote exits add'`);
-    return exitsCommand(need(file, 'exits needs a .mote file'), f.dataset ?? 'digits-test', !!f.json);
+    return exitsCommand(
+      need(file, 'exits needs a .mote file'),
+      f.dataset ?? 'digits-test',
+      !!f.json,
+      maxMacsFlag(f['max-macs']),
+    );
   },
   compile: (f, file) =>
     compileCommand(
@@ -224,19 +245,26 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       !!f.json,
     ),
   eval: (f, file) =>
-    evalCommand(
-      need(file, 'eval needs a .mote file'),
-      f.dataset ?? 'digits-test',
-      numberFlag('limit', f.limit, 1, 1e9),
-      planFlag(f.plan),
-      !!f.json,
-      engineFlag(f.engine),
-    ),
+    evalCommand(need(file, 'eval needs a .mote file'), {
+      dataset: f.dataset,
+      data: f,
+      limit: numberFlag('limit', f.limit, 1, 1e9),
+      plan: planFlag(f.plan),
+      json: !!f.json,
+      engine: engineFlag(f.engine),
+      maxMacs: maxMacsFlag(f['max-macs']),
+    }),
+  train: async (f) => {
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { trainCommand } = await withPackages(OPTIONAL.tfjs, 'mote train', () => import('./train.js'));
+    return trainCommand(f, !!f.json);
+  },
   targets: (f) => targetsCommand(!!f.json),
   fit: async (f, file) => {
     // The target's default plan applies unless --plan is given.
     const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
       budget: {
         maxMs: numberFlag('max-ms', f['max-ms'], 0, 1e12),
         maxVars: numberFlag('max-vars', f['max-vars'], 0, 1e12),
@@ -252,6 +280,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       need(file, 'flash needs a .mote file'),
       { ...f, port: need(f.port, 'flash needs --port <path>') },
       !!f.json,
+      maxMacsFlag(f['max-macs']),
     ),
   profile: async (f, file) => {
     if (file) throw new UsageError('profile runs the installed model; flash a file first');
@@ -268,6 +297,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   emulate: (f, file) =>
     emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
+      maxMacs: maxMacsFlag(f['max-macs']),
     }),
   demo: (f) => demoCommand({ target: f.target, outDir: f['out-dir'], json: !!f.json }),
 };

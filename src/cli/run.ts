@@ -2,12 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { run } from '../runtime/model.js';
 import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { PORT_HELP } from './port-options.js';
+import { MAX_MACS_HELP } from './max-macs.js';
 
-export const runHelp = `mote run <model.mote> --input <file.json|-> [--plan stream|cache] [--engine auto|js|wasm] [--json]
+export const runHelp = `mote run <model.mote> --input <file.json|-> [--plan stream|cache] [--engine auto|js|wasm] [--max-macs N] [--json]
 
 Runs the model in this process with mote's runtime. --engine wasm runs the hot ops in
 WebAssembly, js the runtime's own kernels; auto (default) picks wasm when it exists. The input file holds one sample
-as a JSON array of numbers, or several samples as an array of arrays.
+as a JSON array of numbers, or several samples as an array of arrays. A run whose output
+holds NaN or Infinity fails (exit 1) naming the first layer whose output went non-finite.
+${MAX_MACS_HELP}
 
 mote run --port PATH --input <file.json> [--target NAME] [--baud N] [--timeout MS] [--plan P] [--json]
 runs the model installed on a device ('mote flash') instead, on the device.
@@ -34,8 +37,9 @@ export async function runCommand(
   plan: string,
   json: boolean,
   engine: EngineChoice = 'auto',
+  maxMacs?: number,
 ): Promise<string> {
-  const model = loadWithEngine(await readFile(file), { plan, engine });
+  const model = loadWithEngine(await readFile(file), { plan, engine, maxMacs });
   const text = inputFile === '-' ? await readStdin() : await readFile(inputFile, 'utf8');
   const samples = parseSamples(text, inputFile);
   const labels = model.meta.labels as string[] | undefined;

@@ -5,8 +5,9 @@ import { kb, table } from './table.js';
 export const targetsHelp = `mote targets [--json]
 
 Lists every target: engine, ECMAScript level, RAM the runtime may use for one model,
-flash for the runtime and models, the desktop emulator, the default execution plan and
-native helpers. The default target is ${DEFAULT_TARGET}. Sources for every figure, and how
+flash for the runtime and models, the work bound (MACs per inference; a model needing more is
+refused at load, --max-macs raises it), the desktop emulator, the default execution plan
+and native helpers. The default target is ${DEFAULT_TARGET}. Sources for every figure, and how
 the cost models were derived: docs/TARGETS.md.
 
   --json   print the full descriptors (including cost models) as JSON`;
@@ -30,12 +31,16 @@ export function targetsCommand(json: boolean): string {
     esLevel(t.esLevel),
     bytes(t.ramForModelBytes),
     bytes(t.flashBytes),
+    t.maxMacs.toExponential().replace('+', ''),
     t.emulator,
     t.defaultPlan,
     t.nativeHelpers.length ? t.nativeHelpers.join(' ') : '-',
   ]);
   return [
-    table(['name', 'title', 'engine', 'ES', 'RAM for model', 'flash', 'emulator', 'plan', 'helpers'], rows),
+    table(
+      ['name', 'title', 'engine', 'ES', 'RAM for model', 'flash', 'max MACs', 'emulator', 'plan', 'helpers'],
+      rows,
+    ),
     '',
     '* default target. Sources and cost models: docs/TARGETS.md (--json prints the cost models).',
   ].join('\n');

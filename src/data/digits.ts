@@ -17,6 +17,10 @@ export interface Dataset {
   count: number;
   featureShape: number[];
   classes: number;
+  /** Class names, when the labels were names (a CSV's 'walking', 'running'). */
+  labelNames?: string[];
+  /** Values per position that share normalisation statistics (the last axis); default 1 value per feature. */
+  channels?: number;
 }
 
 export type Split = 'train' | 'test' | 'all';

@@ -1,108 +1,176 @@
-// Users' own labelled data for fine-tuning and evaluation: features and labels as .npy
-// files, or one CSV whose last column (or a named column) is the class label.
+// Users' own labelled data, by file type: a CSV (one row per sample, or windows over
+// time-series rows), NumPy .npy (features + a labels file) or .npz (both in one archive),
+// or IDX (MNIST-style images + a labels file, raw or gzipped). Every loader names the
+// file, and for text the line and column, of anything it refuses.
 import { readFile } from 'node:fs/promises';
 import type { Dataset } from './digits.js';
-import { parseNpy } from './npy.js';
+import { parseNpy, type NpyArray } from './npy.js';
+import { parseNpz } from './npz.js';
+import { parseIdx } from './idx.js';
+import { parseCsvTable } from './csv.js';
+import { tableDataset, type TableOptions } from './table.js';
+import { labelsFromNumbers, type LabelSpace } from './labels.js';
 
 export interface UserDataSource {
-  /** .npy [n, ...featureShape] or a .csv (one row per sample). */
+  /** The data file: .csv/.tsv/.txt, .npy, .npz, or IDX (…-ubyte, .idx, optionally .gz). */
   features: string;
-  /** .npy [n] of class indices; required with .npy features, not allowed with CSV. */
+  /** .npy or IDX labels, one class index per sample; not with CSV or .npz. */
   labels?: string;
-  /** CSV: the label column, by header name or 0-based index (default: the last column). */
-  labelColumn?: string | number;
-  /** Number of classes (default: the largest label + 1). */
-  classes?: number;
+  /** CSV: the label column (name or 0-based index); .npz: the labels array's name. */
+  label?: string | number;
+  /** CSV: the feature columns; .npz: [the features array's name]. */
+  featureColumns?: string[];
+  /** CSV windows over time-series rows. */
+  window?: number;
+  stride?: number;
+  group?: string | number;
+  /** The classes labels must belong to (a model's label names or class count). */
+  known?: LabelSpace;
 }
 
-function checkLabels(
-  labels: ArrayLike<number>,
-  file: string,
-  classes?: number,
-): { labels: Uint8Array; classes: number } {
-  let max = -1;
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (!(Number.isInteger(v) && v >= 0 && v < 256))
-      throw new Error(`mote: ${file}: label ${i} is ${v}; labels must be class indices 0..255`);
-    max = Math.max(max, v);
-  }
-  const n = classes ?? max + 1;
-  if (max >= n) throw new Error(`mote: ${file}: label ${max} is not below the ${n} classes given`);
-  return { labels: Uint8Array.from(labels), classes: n };
+export type DataKind = 'csv' | 'npy' | 'npz' | 'idx';
+
+export function dataKind(file: string): DataKind | undefined {
+  const f = file.toLowerCase().replace(/\.gz$/, '');
+  if (/\.(csv|tsv|txt)$/.test(f)) return 'csv';
+  if (f.endsWith('.npy')) return 'npy';
+  if (f.endsWith('.npz')) return 'npz';
+  if (/(\.idx\d?|-ubyte|\.idx\d-ubyte)$/.test(f)) return 'idx';
+  return undefined;
 }
 
 function empty(file: string): never {
   throw new Error(`mote: ${file}: the data set is empty (no samples)`);
 }
 
-export async function loadUserData(src: UserDataSource): Promise<Dataset> {
-  if (src.features.endsWith('.npy')) {
-    if (!src.labels) throw new Error(`mote: ${src.features}: .npy features need a labels .npy file`);
-    const x = parseNpy(await readFile(src.features), src.features);
-    const y = parseNpy(await readFile(src.labels), src.labels);
-    if (x.shape.length < 2)
-      throw new Error(`mote: ${src.features}: features must be [samples, ...], got shape [${x.shape}]`);
-    if (x.shape[0] === 0) empty(src.features);
-    if (y.shape.length !== 1 || y.shape[0] !== x.shape[0])
+/** Features [n, ...] and labels [n] as a data set. */
+function fromArrays(
+  x: NpyArray,
+  xFile: string,
+  y: NpyArray,
+  yFile: string,
+  known: LabelSpace | undefined,
+  channels: (shape: number[]) => number | undefined,
+): Dataset {
+  if (x.shape.length < 2)
+    throw new Error(`mote: ${xFile}: features must be [samples, ...], got shape [${x.shape}]`);
+  if (x.shape[0] === 0) empty(xFile);
+  if (y.shape.length !== 1 || y.shape[0] !== x.shape[0])
+    throw new Error(
+      `mote: ${yFile}: labels must have shape [${x.shape[0]}] (one per sample of ${xFile}), got [${y.shape}]`,
+    );
+  for (let i = 0; i < x.data.length; i++)
+    if (!Number.isFinite(x.data[i])) {
+      const per = x.data.length / x.shape[0];
       throw new Error(
-        `mote: ${src.labels}: labels must have shape [${x.shape[0]}] (one per sample of ${src.features}), got [${y.shape}]`,
+        `mote: ${xFile}: sample ${Math.floor(i / per)}, value ${i % per}: ${x.data[i]} is not a finite number (missing value?)`,
       );
-    const { labels, classes } = checkLabels(y.data, src.labels, src.classes);
-    return {
-      features: Float32Array.from(x.data),
-      labels,
-      count: x.shape[0],
-      featureShape: x.shape.slice(1),
-      classes,
-    };
+    }
+  const { labels, classes, names } = labelsFromNumbers(y.data, (i) => `${yFile}: label ${i}`, known);
+  const featureShape = x.shape.slice(1);
+  const c = channels(featureShape);
+  return {
+    features: Float32Array.from(x.data),
+    labels,
+    count: x.shape[0],
+    featureShape,
+    classes,
+    ...(names ? { labelNames: names } : {}),
+    ...(c !== undefined ? { channels: c } : {}),
+  };
+}
+
+/** Time series [T, C] and images [H, W, C] share statistics along the last axis. */
+const lastAxis = (s: number[]) => (s.length >= 2 ? s[s.length - 1] : undefined);
+/** IDX images [H, W] are one channel; [H, W, C] has C. */
+const imageChannels = (s: number[]) => (s.length === 2 ? 1 : s.length === 3 ? s[2] : undefined);
+
+function pickArray(
+  arrays: Map<string, NpyArray>,
+  file: string,
+  wanted: string | undefined,
+  usual: string[],
+  what: string,
+) {
+  const names = wanted !== undefined ? [wanted] : usual;
+  for (const n of names) {
+    const a = arrays.get(n);
+    if (a) return { name: n, array: a };
   }
-  if (src.features.endsWith('.csv')) {
+  throw new Error(
+    `mote: ${file}: no ${what} array ${names.map((n) => `'${n}'`).join(' or ')} (the archive holds ${[...arrays.keys()].join(', ')})`,
+  );
+}
+
+export async function loadUserData(src: UserDataSource): Promise<Dataset> {
+  const kind = dataKind(src.features);
+  const csvOnly = src.window !== undefined || src.stride !== undefined || src.group !== undefined;
+  if (kind !== 'csv' && csvOnly)
+    throw new Error(`mote: ${src.features}: windows and groups apply to CSV files only`);
+  if (kind === 'csv') {
     if (src.labels)
       throw new Error(`mote: ${src.features}: a CSV holds its own labels; drop the labels file`);
     return parseCsvDataset(await readFile(src.features, 'utf8'), src.features, src);
   }
-  throw new Error(`mote: ${src.features}: unknown data file type (expected .npy or .csv)`);
+  if (kind === 'npz') {
+    if (src.labels)
+      throw new Error(`mote: ${src.features}: a .npz holds its own labels; drop the labels file`);
+    const arrays = parseNpz(await readFile(src.features), src.features);
+    const x = pickArray(
+      arrays,
+      src.features,
+      src.featureColumns?.[0],
+      ['x', 'X', 'features', 'data', 'images', 'x_train'],
+      'features',
+    );
+    const y = pickArray(
+      arrays,
+      src.features,
+      src.label === undefined ? undefined : String(src.label),
+      ['y', 'labels', 'targets', 'y_train'],
+      'labels',
+    );
+    return fromArrays(
+      x.array,
+      `${src.features}[${x.name}]`,
+      y.array,
+      `${src.features}[${y.name}]`,
+      src.known,
+      lastAxis,
+    );
+  }
+  if (kind === 'npy' || kind === 'idx') {
+    if (src.label !== undefined || src.featureColumns)
+      throw new Error(`mote: ${src.features}: label and feature columns apply to CSV and .npz files`);
+    if (!src.labels)
+      throw new Error(
+        `mote: ${src.features}: ${kind === 'npy' ? '.npy' : 'IDX'} features need a labels file`,
+      );
+    const parse = (file: string, b: Uint8Array) =>
+      dataKind(file) === 'idx' ? parseIdx(b, file) : parseNpy(b, file);
+    const x = parse(src.features, await readFile(src.features));
+    const y = parse(src.labels, await readFile(src.labels));
+    return fromArrays(x, src.features, y, src.labels, src.known, kind === 'idx' ? imageChannels : lastAxis);
+  }
+  throw new Error(
+    `mote: ${src.features}: unknown data file type (expected .csv, .tsv, .npy, .npz, or IDX such as train-images-idx3-ubyte[.gz])`,
+  );
 }
 
+/** A CSV text as a data set (see TableOptions for the columns and windows). */
 export function parseCsvDataset(
   text: string,
   file: string,
-  opts: Omit<UserDataSource, 'features' | 'labels'> = {},
+  opts: Pick<UserDataSource, 'label' | 'featureColumns' | 'window' | 'stride' | 'group' | 'known'> = {},
 ): Dataset {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim().length > 0);
-  if (lines.length === 0) empty(file);
-  const split = (l: string) => l.split(',').map((c) => c.trim());
-  let rows = lines.map(split);
-  const width = rows[0].length;
-  // A first row that is not all numbers is a header.
-  const header = rows[0].some((c) => c === '' || !Number.isFinite(Number(c))) ? rows[0] : undefined;
-  if (header) rows = rows.slice(1);
-  if (rows.length === 0) empty(file);
-  let col = width - 1;
-  if (typeof opts.labelColumn === 'number') col = opts.labelColumn;
-  else if (typeof opts.labelColumn === 'string') {
-    col = header ? header.indexOf(opts.labelColumn) : -1;
-    if (col < 0) throw new Error(`mote: ${file}: no column named '${opts.labelColumn}' in the header`);
-  }
-  if (!(col >= 0 && col < width))
-    throw new Error(`mote: ${file}: label column ${col} is outside the ${width} columns`);
-  if (width < 2) throw new Error(`mote: ${file}: needs at least one feature column and a label column`);
-  const features = new Float32Array(rows.length * (width - 1));
-  const raw = new Float64Array(rows.length);
-  rows.forEach((r, i) => {
-    const line = i + (header ? 2 : 1);
-    if (r.length !== width)
-      throw new Error(`mote: ${file}: line ${line} has ${r.length} columns, expected ${width}`);
-    let at = i * (width - 1);
-    r.forEach((c, j) => {
-      const v = Number(c);
-      if (c === '' || !Number.isFinite(v))
-        throw new Error(`mote: ${file}: line ${line}, column ${j + 1}: '${c}' is not a number`);
-      if (j === col) raw[i] = v;
-      else features[at++] = v;
-    });
-  });
-  const { labels, classes } = checkLabels(raw, file, opts.classes);
-  return { features, labels, count: rows.length, featureShape: [width - 1], classes };
+  const table = parseCsvTable(text, file);
+  const o: TableOptions = {
+    label: opts.label,
+    features: opts.featureColumns,
+    window: opts.window,
+    stride: opts.stride,
+    group: opts.group,
+    known: opts.known,
+  };
+  return tableDataset(table, o);
 }

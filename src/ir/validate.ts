@@ -6,11 +6,34 @@ import { opInputs } from './ops.js';
 import { attrsOf } from '../format/opattrs.js';
 import { opNamed } from '../runtime/registry.js';
 import '../runtime/op/all.js';
+import { badStored } from '../runtime/finite.js';
 
 export class GraphError extends Error {}
 
 function check(ok: boolean, message: string): asserts ok {
   if (!ok) throw new GraphError(message);
+}
+
+/** Refuses stored floats the runtime would refuse (src/runtime/finite.ts): NaN, ±Infinity, |x| ≥ 2^64. */
+function checkFloats(at: string, what: string, a: ArrayLike<number>): void {
+  const i = badStored(a);
+  check(i < 0, `${at}: ${what} ${i} is ${a[i]}: a stored float must be finite and below 2^64`);
+}
+
+/** The floats an encoding stores, by what the runtime calls them. */
+function storedFloats(e: Encoding): [string, ArrayLike<number>][] {
+  switch (e.kind) {
+    case 'float32':
+      return [['value', e.data]];
+    case 'codebook':
+      return [['codebook value', e.codebook]];
+    case 'sparse':
+      return [e.values.kind === 'float32' ? ['value', e.values.data] : ['codebook value', e.values.codebook]];
+    case 'binary':
+      return [['row scale', e.scale]];
+    default:
+      return [['scale', e.scale]];
+  }
 }
 
 /** Checks that an encoding agrees with its tensor's shape and its own tables. */
@@ -79,7 +102,42 @@ function checkEncoding(t: Tensor, e: Encoding): void {
   }
 }
 
+/** The input normalisation the runtime applies must be finite numbers (std non-zero), as it checks at load. */
+function checkMetadata(g: Graph): void {
+  const norm = g.metadata.normalization;
+  if (!norm) return;
+  for (const [name, a] of [
+    ['mean', norm.mean],
+    ['std', norm.std],
+  ] as const) {
+    // Other shapes are the runtime's to refuse at load, as it does.
+    if (!Array.isArray(a)) continue;
+    const i = badStored(a);
+    check(i < 0, `metadata normalization: ${name}[${i}] is ${a[i]}: it must be finite`);
+    check(name === 'mean' || a.every((x) => x !== 0), 'metadata normalization: std holds 0');
+  }
+}
+
+/**
+ * Refuses a graph storing a float the runtime would refuse at load: every weight, bias,
+ * codebook and scale, and the input normalisation. compile() checks this before it
+ * compresses (k-means and quantisation over a NaN give nonsense), the writer again.
+ */
+export function checkFinite(g: Graph): void {
+  // The first op reading each tensor, to name it in errors about the tensor.
+  const user = new Map<string, string>();
+  g.ops.forEach((op, i) => {
+    for (const name of attrsOf(op).tensors)
+      if (name !== undefined && !user.has(name)) user.set(name, `, of op ${i} (${op.op} → '${op.output}')`);
+  });
+  for (const t of g.tensors)
+    for (const [what, a] of storedFloats(t.encoding))
+      checkFloats(`tensor '${t.name}' (${t.encoding.kind}${user.get(t.name) ?? ''})`, what, a);
+  checkMetadata(g);
+}
+
 export function validateGraph(g: Graph): void {
+  checkFinite(g);
   const tensors = new Map<string, Tensor>();
   for (const t of g.tensors) {
     check(!tensors.has(t.name), `tensor '${t.name}' is defined twice`);
@@ -101,7 +159,7 @@ export function validateGraph(g: Graph): void {
     if (v.quant)
       check(
         v.quant.scale > 0 &&
-          v.quant.scale < Infinity &&
+          Math.fround(v.quant.scale) < Infinity &&
           Number.isInteger(v.quant.zeroPoint) &&
           v.quant.zeroPoint >= -128 &&
           v.quant.zeroPoint <= 127,
@@ -128,6 +186,7 @@ export function validateGraph(g: Graph): void {
         `${at}: attribute ${v} is not an integer in 0..65535`,
       );
     check(attrs.list.length <= 8, `${at}: more than 8 list entries`);
+    for (const v of attrs.nums) check(v === v, `${at}: an attribute is NaN`);
     check(inputs.length >= 1 && inputs.length <= 64, `${at}: needs 1..64 inputs`);
     if (op.op === 'add' || op.op === 'mul')
       check(

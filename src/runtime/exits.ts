@@ -45,7 +45,7 @@ export function readExits(bytes: Uint8Array, s: Sections, g: GraphInfo): ExitInf
     var what = 'exit ' + e;
     if (start < prevEnd || end <= start || end >= nops)
       fail(c.where, at, what + ': head ops ' + start + '..' + end + ' out of order or range');
-    if (criterion > 1 || threshold !== threshold)
+    if (criterion > 1 || threshold - threshold !== 0)
       fail(c.where, at + 6, what + ': bad criterion or threshold');
     for (var o = start; o < end; o++) {
       headOfOp[o] = e + 1;

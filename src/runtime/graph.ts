@@ -120,8 +120,11 @@ function readOp(c: Cursor, i: number, g: GraphInfo, tensors: TensorInfo[], ready
       else op.bias = ti;
       tshapes.push(ti === NO_TENSOR ? null : tensors[ti].shape);
     } else if (kind === 'i') op.p.push(u16(c, 'attribute'));
-    else if (kind === 'f') op.p.push(f32(c, 'attribute'));
-    else {
+    else if (kind === 'f') {
+      var f = f32(c, 'attribute');
+      if (f !== f) fail(c.where, c.pos - 4, what + ': attribute ' + j + ' is NaN');
+      op.p.push(f);
+    } else {
       var n = u8(c, 'list length');
       if (n > 8) fail(c.where, c.pos - 1, what + ': list of ' + n + ' is longer than 8');
       for (var e = 0; e < n; e++) op.list.push(u16(c, 'list entry'));

@@ -6,6 +6,8 @@ import { GraphInfo, readGraph } from './graph.js';
 import { ExitInfo, readExits } from './exits.js';
 import { NO_TENSOR, OP_RELU } from './ops.js';
 import { OPS } from './registry.js';
+import { checkWork, defaultMaxMacs } from './work.js';
+import { nonFinite } from './finite.js';
 import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
 import type { Native } from './kernels.js';
 import type { ConvShape } from './conv.js';
@@ -39,6 +41,12 @@ export interface LoadOptions {
   plan?: string;
   /** Refuse to load a model whose planned allocations exceed this many bytes. */
   memoryLimit?: number;
+  /**
+   * Refuse to load a model that asks for more work per inference: MACs plus output
+   * elements, per layer and in all (work.ts). Default: the target's when the bundle was
+   * made for one (`mote bundle --target`), else 4e10 (about a minute on a host).
+   */
+  maxMacs?: number;
   /** A host accelerator (src/wasm) that runs some ops instead of the JS kernels. */
   accelerator?: Accelerator;
 }
@@ -345,6 +353,10 @@ function loadBytes(bytes: Uint8Array, opts: LoadOptions, flash: FlashFile | null
         limit,
     );
   }
+  // The work bound, once the memory plan is known to fit: nothing has run or been allocated yet.
+  var maxMacs = opts.maxMacs === undefined ? defaultMaxMacs() : opts.maxMacs;
+  if (!(maxMacs > 0)) fail('options', 0, 'maxMacs must be a positive number, not ' + maxMacs);
+  checkWork(graph, maxMacs);
 
   m.memory = memory;
   m.row = new Float32Array(rowSize);
@@ -572,25 +584,42 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
   var users: number[] = [];
   var ofValue: number[] = [];
   for (i = 0; i < g.values.length; i++) ofValue.push(-1);
-  // Best fit among free slots; else grow the largest free one; else a new slot.
+  // The free slots only, so a graph of many live values plans in linear time.
+  var free: number[] = [];
+  // Best fit among free slots; else grow the largest free one; else a new slot. Ties go
+  // to the lowest slot.
   function take(size: number): number {
     var fit = -1;
     var grow = -1;
-    for (var k = 0; k < sizes.length; k++) {
-      if (users[k] > 0) continue;
+    for (var j = 0; j < free.length; j++) {
+      var k = free[j];
       if (sizes[k] >= size) {
-        if (fit < 0 || sizes[k] < sizes[fit]) fit = k;
-      } else if (grow < 0 || sizes[k] > sizes[grow]) grow = k;
+        if (fit < 0 || sizes[k] < sizes[free[fit]] || (sizes[k] === sizes[free[fit]] && k < free[fit]))
+          fit = j;
+      } else if (
+        grow < 0 ||
+        sizes[k] > sizes[free[grow]] ||
+        (sizes[k] === sizes[free[grow]] && k < free[grow])
+      )
+        grow = j;
     }
-    var best = fit >= 0 ? fit : grow;
-    if (best < 0) {
+    var at = fit >= 0 ? fit : grow;
+    var best: number;
+    if (at < 0) {
       sizes.push(0);
       users.push(0);
       best = sizes.length - 1;
+    } else {
+      best = free[at];
+      free[at] = free[free.length - 1];
+      free.pop();
     }
     if (sizes[best] < size) sizes[best] = size;
     users[best] = 1;
     return best;
+  }
+  function release(s: number): void {
+    if (--users[s] === 0) free.push(s);
   }
   for (i = 0; i < g.inputs.length; i++) ofValue[g.inputs[i]] = take(size(g.inputs[i]));
   for (i = 0; i < n; i++) {
@@ -614,10 +643,10 @@ function planBuffers(g: GraphInfo, quant: QuantInfo | null): { sizes: number[]; 
     for (j = 0; j < op.inputs.length; j++) {
       var v = op.inputs[j];
       // A value read twice by one op (add(x, x)) frees its slot once.
-      if (lastUse[v] === i && op.inputs.indexOf(v) === j) users[ofValue[v]]--;
+      if (lastUse[v] === i && op.inputs.indexOf(v) === j) release(ofValue[v]);
     }
     // An output nobody reads frees its slot at once.
-    if (lastUse[op.output] === undefined) users[ofValue[op.output]]--;
+    if (lastUse[op.output] === undefined) release(ofValue[op.output]);
   }
   return { sizes: sizes, ofValue: ofValue };
 }
@@ -674,16 +703,24 @@ export function feed(m: Model, input: ArrayLike<number> | ArrayLike<number>[]): 
       continue;
     }
     var buf = m.buffers[g.inputs[k]];
-    // On Espruino a JS loop costs tens of µs an element: copy natively, and find a NaN
-    // with one native sum (any NaN makes it NaN); the loop below then names it.
+    // On Espruino a JS loop costs tens of µs an element: copy natively, and find a NaN or
+    // an Infinity with one native sum (either makes sum − sum NaN); the loop below names it.
     if (!norm && m.native && m.native.sum) {
       buf.set(x);
       var sum = m.native.sum(buf);
-      if (sum === sum) continue;
+      if (sum - sum === 0) continue;
     }
     for (var i = 0; i < v.size; i++) {
       var val = +x[i];
-      if (val !== val) fail('input', i, "input '" + v.name + "' holds a value that is not a number");
+      if (val - val !== 0)
+        fail(
+          'input',
+          i,
+          "input '" +
+            v.name +
+            "' holds " +
+            (val === val ? val + ', not a finite number' : 'a value that is not a number'),
+        );
       if (norm) val = (val - norm.mean[i % norm.mean.length]) / norm.std[i % norm.std.length];
       buf[i] = val;
     }
@@ -741,7 +778,38 @@ export function run(
     );
     result.quantized.push(ob ? new Int8Array(ob) : null);
   }
+  for (k = 0; k < g.outputs.length; k++) checkFinite(m, g.outputs[k], input);
   var first = result.outputs[0];
   for (i = 1; i < first.length; i++) if (first[i] > first[result.label]) result.label = i;
   return result;
+}
+
+/**
+ * Fails when value `v` (an output) holds NaN or ±Infinity, naming the first op whose
+ * output did: found only then, by running `input` again and checking each op's output.
+ */
+export function checkFinite(m: Model, v: number, input: ArrayLike<number> | ArrayLike<number>[]): void {
+  var g = m.graph;
+  var sum = m.native && m.native.sum ? m.native.sum : null;
+  // int8 values are integers: always finite.
+  var i = m.qbufs[v] ? -1 : nonFinite(m.buffers[v], sum);
+  if (i < 0) return;
+  var what = "output '" + g.values[v].name + "' holds " + m.buffers[v][i] + ' (value ' + i + ')';
+  feed(m, input);
+  for (var o = 0; o < g.ops.length; o++) {
+    step(m, o);
+    var op = g.ops[o];
+    if (!m.qbufs[op.output] && nonFinite(m.buffers[op.output], sum) >= 0) {
+      what +=
+        '; layer ' +
+        o +
+        ' (' +
+        OPS[op.code]!.name +
+        ", output '" +
+        g.values[op.output].name +
+        "') is the first to give one";
+      break;
+    }
+  }
+  throw new Error('mote: ' + what + ': the run overflowed or met a NaN');
 }

@@ -2,7 +2,7 @@
 // (EXIT section), evaluates it and stops when it is confident, or skips it. Kept small:
 // every byte here costs heap on a watch (the bundle is parsed there).
 import { fail } from './errors.js';
-import { feed, Model, step } from './model.js';
+import { checkFinite, feed, Model, step } from './model.js';
 
 export interface ExitOptions {
   /**
@@ -31,6 +31,8 @@ export interface ExitResult {
 /** One inference in progress: next op `o`, next exit `e`, exit to stop at `t` (-1: any). */
 interface Job {
   m: Model;
+  /** The input, to find the first layer that went non-finite (checkFinite). */
+  x: ArrayLike<number> | ArrayLike<number>[];
   o: number;
   e: number;
   t: number;
@@ -50,7 +52,7 @@ function begin(m: Model, input: ArrayLike<number> | ArrayLike<number>[], opts?: 
     if (t < 0) fail('options', 0, 'no exit fits budget ' + b);
   } else if (o.mode && o.mode !== 'confidence') fail('options', 0, 'mode ' + o.mode + '?');
   feed(m, input);
-  return { m: m, o: 0, e: 0, t: t, macs: 0, r: null };
+  return { m: m, x: input, o: 0, e: 0, t: t, macs: 0, r: null };
 }
 
 /** Runs one backbone op, or one whole head (evaluated or skipped); true when done. */
@@ -87,6 +89,7 @@ function advance(j: Job): boolean {
     if (++j.o === ops.length) v = m.graph.outputs[0];
   }
   if (v < 0) return false;
+  checkFinite(m, v, j.x);
   var q = new Float32Array(m.buffers[v]);
   var label = 0;
   for (i = 1; i < q.length; i++) if (q[i] > q[label]) label = i;

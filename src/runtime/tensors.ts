@@ -19,6 +19,7 @@ import {
 import { HuffmanTable, huffmanTable, unpackCodeLengths } from './huffman.js';
 import { Sections } from './container.js';
 import { checkTables } from './memory-check.js';
+import { checkStored } from './finite.js';
 
 export var KIND_FLOAT32 = 0;
 export var KIND_INT8 = 1;
@@ -159,9 +160,19 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
   var c = cursor(bytes, t.start, t.end, "tensor '" + t.name + "' (" + KIND_NAMES[t.kind] + ')');
   var k = t.kind;
   if (k === KIND_FLOAT32) {
-    if (fromFlash && t.size > fromFlash.lazyFloats) need(c, t.size * 4, 'float32 values');
-    else {
-      t.floats = f32s(c, t.size, 'float32 values');
+    if (fromFlash && t.size > fromFlash.lazyFloats) {
+      // Left in flash: checked a block at a time.
+      var at = need(c, t.size * 4, 'float32 values');
+      for (var i = 0; i < t.size; i += 1024)
+        checkStored(
+          new Float32Array(fromFlash.block(at + i * 4, Math.min(1024, t.size - i) * 4)),
+          c.where,
+          at + i * 4,
+          'value',
+          i,
+        );
+    } else {
+      t.floats = floats(c, t.size, 'float32 values', 'value');
       t.viewed = viewed;
     }
   } else if (k === KIND_INT8 || k === KIND_INT32 || k === KIND_INT8_STREAM) {
@@ -171,7 +182,7 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     var expect = t.axis < 0 ? 1 : t.axis < t.shape.length ? t.shape[t.axis] : -1;
     if (t.axis < -1 || channels !== expect)
       fail(c.where, axisAt, 'axis ' + t.axis + ' with ' + channels + ' channels does not fit the shape');
-    t.scale = f32s(c, channels, 'scales');
+    t.scale = floats(c, channels, 'scales', 'scale');
     if (k === KIND_INT32) t.ints = i32s(c, t.size, 'int32 values');
     else {
       t.zero = i8s(c, channels, 'zero points');
@@ -194,21 +205,29 @@ function readBlob(bytes: Uint8Array, t: TensorInfo): void {
     // Entries sit at distinct positions, so there can be no more of them than weights.
     if (entries > t.size) fail(c.where, c.pos - 4, entries + ' entries for ' + t.size + ' weights');
     t.gaps = readStream(c, 1 << gb, entries, 'gap stream');
-    if (vk === KIND_FLOAT32) t.floats = f32s(c, entries, 'values');
+    if (vk === KIND_FLOAT32) t.floats = floats(c, entries, 'values', 'value');
     else if (vk === KIND_CODEBOOK) readCodebook(c, t, entries);
     else fail(c.where, vkAt, 'sparse values must be float32 or codebook, not encoding ' + vk);
   } else {
     var rows = t.shape.length ? t.shape[0] : 1;
-    t.scale = f32s(c, rows, 'row scales');
+    t.scale = floats(c, rows, 'row scales', 'row scale');
     t.bitsAt = need(c, Math.ceil(t.size / 8), 'sign bits');
   }
   if (c.pos !== c.end) fail(c.where, c.pos, c.end - c.pos + ' unexpected bytes after the tensor');
 }
 
+/** `n` stored floats (`label`), refused if one (`what`) is NaN, infinite or too large (finite.ts). */
+function floats(c: Cursor, n: number, label: string, what: string): Float32Array {
+  var at = c.pos;
+  var a = f32s(c, n, label);
+  checkStored(a, c.where, at, what, 0);
+  return a;
+}
+
 function readCodebook(c: Cursor, t: TensorInfo, count: number): void {
   var n = u16(c, 'codebook size');
   if (n < 1 || n > 256) fail(c.where, c.pos - 2, 'codebook size ' + n + ' not in 1..256');
-  t.floats = f32s(c, n, 'codebook');
+  t.floats = floats(c, n, 'codebook', 'codebook value');
   t.index = readStream(c, n, count, 'index stream');
 }
 

@@ -38,6 +38,11 @@ export interface TrainOptions {
   loss?: LossFn;
   /** Called after each batch with batches done, total batches and the batch loss. */
   onBatch?: (done: number, total: number, loss: number) => void;
+  /**
+   * Called after each epoch with its index, mean loss and a snapshot of the weights so far;
+   * returning true stops training there (early stopping).
+   */
+  onEpoch?: (epoch: number, loss: number, weights: () => Graph) => boolean | Promise<boolean>;
 }
 
 export interface TrainResult {
@@ -113,6 +118,13 @@ export async function train(g: Graph, data: Dataset, opts: TrainOptions): Promis
   };
   const logits = endsInSoftmax(g);
   const losses: number[] = [];
+  const snapshot = (): Graph => {
+    const tensors = g.tensors.map((t): Tensor => {
+      const v = vars.get(t.name);
+      return v ? { ...t, encoding: { kind: 'float32', data: Float32Array.from(v.dataSync()) } } : t;
+    });
+    return { ...g, tensors };
+  };
   const batches = Math.ceil(data.count / batchSize);
   const total = batches * opts.epochs;
   let done = 0;
@@ -152,12 +164,9 @@ export async function train(g: Graph, data: Dataset, opts: TrainOptions): Promis
         opts.onBatch?.(++done, total, sum / (b + 1));
       }
       losses.push(sum / batches);
+      if (opts.onEpoch && (await opts.onEpoch(epoch, sum / batches, snapshot))) break;
     }
-    const tensors = g.tensors.map((t): Tensor => {
-      const v = vars.get(t.name);
-      return v ? { ...t, encoding: { kind: 'float32', data: v.dataSync() as Float32Array } } : t;
-    });
-    return { graph: { ...g, tensors }, clusters: mode === 'centroids' ? clusters : undefined, losses };
+    return { graph: snapshot(), clusters: mode === 'centroids' ? clusters : undefined, losses };
   } finally {
     tf.dispose([...vars.values(), ...maskTensors.values()]);
     optimizer?.dispose();

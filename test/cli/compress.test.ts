@@ -133,7 +133,7 @@ describe('mote compress', () => {
     [
       'an empty data set',
       [at('mlp/model.json'), '--prune', '0.5', '--data', at('empty.csv')],
-      /empty\.csv: the data set is empty/,
+      /empty\.csv: the file holds only a header line \(a, b, label\), no rows/,
     ],
     [
       'a recipe typo',

@@ -13,6 +13,8 @@ const missing = path.join(dir, 'missing.mote');
 const notMote = path.join(dir, 'not.mote');
 const input = path.join(dir, 'x.json');
 const badInput = path.join(dir, 'bad.json');
+const csv = path.join(dir, 'tiny.csv');
+const raggedCsv = path.join(dir, 'ragged.csv');
 const noPort = path.join(dir, 'no-such-port');
 const COMMANDS = Object.keys(COMMAND_FLAGS) as Command[];
 
@@ -22,6 +24,11 @@ beforeAll(async () => {
   writeFileSync(notMote, 'not a model');
   writeFileSync(input, JSON.stringify(new Array(784).fill(0.5)));
   writeFileSync(badInput, '[1, 2,');
+  writeFileSync(
+    csv,
+    'a,b,label\n' + Array.from({ length: 20 }, (_, i) => `${i % 2},${i},${i % 2 ? 'up' : 'down'}`).join('\n'),
+  );
+  writeFileSync(raggedCsv, 'a,b,label\n1,2,up\n1,down\n');
 });
 
 describe('per-command options', () => {
@@ -102,6 +109,11 @@ const TABLE: Record<Command, { ok?: string[]; refused?: string[]; usage: string[
     ok: ['eval', mote, '--limit', '20'],
     refused: ['eval', notMote],
     usage: ['eval', mote, '--limit', '0'],
+  },
+  train: {
+    ok: ['train', '--data', csv, '--epochs', '1', '-o', path.join(dir, 't.mote'), '--json'],
+    refused: ['train', '--data', raggedCsv, '-o', path.join(dir, 't2.mote')],
+    usage: ['train', '--data', csv, '-o', path.join(dir, 't3.mote'), '--arch', 'dense:8,gelu'],
   },
   targets: { ok: ['targets'], usage: ['targets', mote] },
   fit: { refused: ['fit', notMote], usage: ['fit', mote, '--target', 'toaster'] },

@@ -42,18 +42,20 @@ describe('user data: CSV', () => {
     const d = parseCsvDataset('a,b,label\n0.5,1,2\n1.5,-1,0\n', 'd.csv');
     expect(Array.from(d.features)).toEqual([0.5, 1, 1.5, -1]);
     expect(Array.from(d.labels)).toEqual([2, 0]);
-    const e = parseCsvDataset('label,a\n1,3\n0,4\n', 'e.csv', { labelColumn: 'label' });
+    const e = parseCsvDataset('label,a\n1,3\n0,4\n', 'e.csv', { label: 'label' });
     expect(Array.from(e.features)).toEqual([3, 4]);
     expect(Array.from(e.labels)).toEqual([1, 0]);
   });
 
   it('refuses empty files, ragged rows, text cells and non-integer labels, naming line and column', () => {
-    expect(() => parseCsvDataset('\n\n', 'empty.csv')).toThrow(/empty\.csv: the data set is empty/);
-    expect(() => parseCsvDataset('a,b\n', 'header-only.csv')).toThrow(/the data set is empty/);
+    expect(() => parseCsvDataset('\n\n', 'empty.csv')).toThrow(/empty\.csv: the file is empty/);
+    expect(() => parseCsvDataset('a,b\n', 'header-only.csv')).toThrow(/only a header line/);
     expect(() => parseCsvDataset('1,2,0\n1,2\n', 'r.csv')).toThrow(
       /r\.csv: line 2 has 2 columns, expected 3/,
     );
     expect(() => parseCsvDataset('1,2,0\n1,x,1\n', 't.csv')).toThrow(/line 2, column 2: 'x' is not a number/);
-    expect(() => parseCsvDataset('1,2,0.5\n', 'l.csv')).toThrow(/label 0 is 0\.5/);
+    expect(() => parseCsvDataset('1,2,0.5\n', 'l.csv')).toThrow(
+      /l\.csv: line 1, column 3: label 0\.5 is not a class index/,
+    );
   });
 });

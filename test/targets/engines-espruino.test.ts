@@ -61,9 +61,12 @@ describe('the E.convolve path', () => {
         expect(plain.nativeCalls).toBeUndefined();
         expectClose(native.outputs, plain.outputs);
         expect(native.labels).toEqual(plain.labels);
-        // One call per output row of every dense layer, for every input; one E.sum per
-        // input (the native NaN check of the copied input).
-        expect(native.nativeCalls).toEqual({ 'E.convolve': ROWS * inputs.length, 'E.sum': inputs.length });
+        // One call per output row of every dense layer, for every input; two E.sum per
+        // input (the native NaN check of the copied input, the finite check of the output).
+        expect(native.nativeCalls).toEqual({
+          'E.convolve': ROWS * inputs.length,
+          'E.sum': 2 * inputs.length,
+        });
       }
     });
   }

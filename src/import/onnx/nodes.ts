@@ -202,9 +202,17 @@ function batchNormParams(c: Ctx, n: NodeProto, a: Attrs): { scale: Float64Array;
   const ch = g.length;
   if (b.length !== ch || mean.length !== ch || v.length !== ch)
     c.fail('scale, bias, mean and var differ in size');
+  // Statistics that are not finite would fold into weights that are not: name the input.
+  ['scale', 'bias', 'mean', 'var'].forEach((role, k) => {
+    const data = [g, b, mean, v][k];
+    const i = data.findIndex((x) => !Number.isFinite(x));
+    if (i >= 0) c.fail(`${role} '${n.input[k + 1]}' holds ${data[i]} at channel ${i}: it must be finite`);
+  });
   const scale = new Float64Array(ch);
   const shift = new Float64Array(ch);
   for (let i = 0; i < ch; i++) {
+    if (!(v[i] + eps > 0))
+      c.fail(`var '${n.input[4]}' + epsilon is ${v[i] + eps} at channel ${i}: it must be positive`);
     scale[i] = g[i] / Math.sqrt(v[i] + eps);
     shift[i] = b[i] - mean[i] * scale[i];
   }

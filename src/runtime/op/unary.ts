@@ -6,6 +6,13 @@ import { OpShapeInfo, sameCount } from '../ops.js';
  * Registers an element-wise op: out[i] = f(x[i]) over n values, `p` its attributes;
  * `bad(p)` says what is wrong with them, if anything.
  */
+/** For ops whose attributes are factors (alpha, gamma): each must be finite. */
+export function finiteAttrs(p: number[]): string {
+  for (var i = 0; i < p.length; i++)
+    if (p[i] - p[i] !== 0) return 'attribute ' + i + ' is ' + p[i] + ', not finite';
+  return '';
+}
+
 export function registerUnary(
   code: number,
   name: string,
