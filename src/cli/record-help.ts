@@ -4,13 +4,14 @@ export const recordHelp = `mote record (--port PATH | --device emulator:banglejs
             [--target NAME] [--baud N] [--timeout MS] [--json]
 
 Records K windows of N accelerometer samples at HZ from an Espruino device and appends them
-to a CSV, one labelled window a row:
+to a CSV, one reading a row, a window's N readings on consecutive rows:
 
-  label,session,x0,y0,z0,x1,y1,z1,...,x{N-1},y{N-1},z{N-1}
+  label,session,x,y,z
 
-The header is written when the file is new; a file with another header (another --window)
-is refused. Each window is appended as it arrives, so an interrupted recording keeps the
-windows it has. Record each gesture or activity with its own --label, into the same file.
+The header is written when the file is new; a file with another header is refused. Each
+window is appended as it arrives, so an interrupted recording keeps the windows it has.
+Record each gesture or activity with its own --label, into the same file, then train on it
+with the same window: mote train --data FILE --label label --window N --group session ...
 
   --port PATH       the device's serial port, or the port of a BLE-UART bridge (see 'mote devices')
   --device emulator:banglejs2|emulator:banglejs1

@@ -88,11 +88,11 @@ export async function recordCommand(f: RecordFlags, json: boolean): Promise<stri
       timeoutMs,
       feed,
       onStart: async (_, channels) => {
-        await prepareCsv(output, csvHeader(window, channels));
+        await prepareCsv(output, csvHeader(channels));
         bar?.update(0, count);
       },
-      onWindow: async (values) => {
-        await appendWindow(output, label, session, values);
+      onWindow: async (values, _, channels) => {
+        await appendWindow(output, label, session, values, channels);
         written++;
         bar?.update(written, count);
       },

@@ -1,15 +1,14 @@
-// The recording's CSV: one labelled window a row, so a file is a labelled data set as it
-// stands: `label,session,x0,y0,z0,x1,y1,z1,...` (channel-major within each sample). The
-// header is written once, when the file is new or empty; a file whose header differs (a
-// different window or channels) is refused rather than mixed.
+// The recording's CSV: one reading a row, `label,session,x,y,z`, a window's readings on
+// consecutive rows, so the data readers take it as a time series as it stands
+// (`--data f.csv --label label --window N --group session`: windows never cross a change
+// of label or session). The header is written once, when the file is new or empty; a
+// file whose header differs (other channels) is refused rather than mixed.
 import { appendFile, readFile } from 'node:fs/promises';
 
-/** The header for `window` samples of `channels` channels (x, y, z; or a0, a1, ... for more). */
-export function csvHeader(window: number, channels: number): string {
+/** The header for readings of `channels` channels (x, y, z; or a0, a1, ... otherwise). */
+export function csvHeader(channels: number): string {
   const names = channels === 3 ? ['x', 'y', 'z'] : Array.from({ length: channels }, (_, c) => `a${c}`);
-  const cols = ['label', 'session'];
-  for (let i = 0; i < window; i++) for (const n of names) cols.push(`${n}${i}`);
-  return cols.join(',');
+  return ['label', 'session', ...names].join(',');
 }
 
 /** A label or session as a CSV cell: letters, digits, '-', '_', '.' (no quoting needed). */
@@ -35,20 +34,29 @@ export async function prepareCsv(file: string, header: string): Promise<'new' | 
   if (first !== header) {
     const cols = first.split(',').length;
     throw new Error(
-      `mote: ${file}: its header has ${cols} columns, not the ${header.split(',').length} of this recording ` +
-        `(label, session, then window × channels); record to another file or use the same --window`,
+      `mote: ${file}: its header is '${first.slice(0, 60)}' (${cols} columns), not this recording's '${header}'; ` +
+        `record to another file`,
     );
   }
   if (!text.endsWith('\n')) await appendFile(file, '\n');
   return 'appending';
 }
 
-/** Appends one window (values already in the source's units). */
+/** Appends one window (sample-major values, in the source's units): a row per reading. */
 export async function appendWindow(
   file: string,
   label: string,
   session: string,
   values: number[],
+  channels: number,
 ): Promise<void> {
-  await appendFile(file, `${label},${session},${values.map((v) => String(+v.toFixed(4))).join(',')}\n`);
+  const rows: string[] = [];
+  for (let i = 0; i < values.length; i += channels)
+    rows.push(
+      `${label},${session},${values
+        .slice(i, i + channels)
+        .map((v) => String(+v.toFixed(4)))
+        .join(',')}`,
+    );
+  await appendFile(file, rows.join('\n') + '\n');
 }

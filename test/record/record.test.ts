@@ -9,6 +9,7 @@ import { main } from '../../src/cli/main.js';
 import { simulatedSignal } from '../../src/record/emulator-link.js';
 import { parseLine, parseSource, recorderCode } from '../../src/record/device-code.js';
 import { csvHeader } from '../../src/record/csv.js';
+import { loadUserData } from '../../src/data/user.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mote-record-'));
 
@@ -31,43 +32,41 @@ describe('mote record on the Bangle.js 2 firmware emulator', () => {
     expect(b.out).toMatch(/recorded 2 window\(s\) of 10 samples .* \(SIMULATED accelerometer samples\)/);
 
     const r = rows(csv);
-    expect(r[0].join(',')).toBe(csvHeader(10, 3));
-    expect(r[0].slice(0, 5)).toEqual(['label', 'session', 'x0', 'y0', 'z0']);
+    expect(r[0].join(',')).toBe('label,session,x,y,z');
+    expect(r[0].join(',')).toBe(csvHeader(3));
+    // A reading a row: 3 windows of 10, then 2 of 10.
+    expect(r).toHaveLength(1 + 50);
     expect(r.slice(1).map((x) => `${x[0]}/${x[1]}`)).toEqual([
-      'wave/s1',
-      'wave/s1',
-      'wave/s1',
-      'shake/s2',
-      'shake/s2',
+      ...new Array<string>(30).fill('wave/s1'),
+      ...new Array<string>(20).fill('shake/s2'),
     ]);
-    for (const row of r.slice(1)) expect(row).toHaveLength(2 + 30);
+    for (const row of r.slice(1)) expect(row).toHaveLength(5);
     // The values are the simulated samples, in order, through the firmware's listener (mg steps).
     const signal = simulatedSignal('wave', 's1', 12.5);
-    const sent = Array.from({ length: 30 }, (_, t) => signal(t)).flat();
-    const got = [...r[1].slice(2), ...r[2].slice(2), ...r[3].slice(2)].map(Number);
-    expect(got).toHaveLength(90);
-    got.slice(0, 30).forEach((v, i) => expect(v).toBeCloseTo(sent[i], 3));
+    // (the noise is a sequence: the samples are drawn once, in order, as the recording did)
+    const sent = Array.from({ length: 30 }, (_, t) => signal(t));
+    r.slice(1, 31).forEach((row, t) =>
+      row.slice(2).forEach((v, axis) => expect(Number(v)).toBeCloseTo(sent[t][axis], 3)),
+    );
     // Another label gives another signal.
-    expect(r[4].slice(2)).not.toEqual(r[1].slice(2));
+    expect(r[31].slice(2)).not.toEqual(r[1].slice(2));
+
+    // The data readers take it as it stands: windows of 10 readings, never across a label or session.
+    const data = await loadUserData({ features: csv, label: 'label', window: 10, group: 'session' });
+    expect(data.count).toBe(5);
+    expect(data.classes).toBe(2);
+    expect(data.features.length).toBe(5 * 10 * 3);
   });
 
-  it('refuses a file with another window size, leaving it as it was', async () => {
+  it('refuses a file with another header, leaving it as it was', async () => {
     const csv = path.join(dir, 'other.csv');
-    writeFileSync(csv, csvHeader(5, 3) + '\n');
-    const r = await main([
-      'record',
-      '--device',
-      'emulator:banglejs2',
-      '--label',
-      'x',
-      '-o',
-      csv,
-      '--window',
-      '8',
-    ]);
+    writeFileSync(csv, csvHeader(2) + '\n');
+    const r = await main(['record', '--device', 'emulator:banglejs2', '--label', 'x', '-o', csv]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/its header has 17 columns, not the 26 of this recording/);
-    expect(readFileSync(csv, 'utf8')).toBe(csvHeader(5, 3) + '\n');
+    expect(r.err).toMatch(
+      /its header is 'label,session,a0,a1' \(4 columns\), not this recording's 'label,session,x,y,z'/,
+    );
+    expect(readFileSync(csv, 'utf8')).toBe(csvHeader(2) + '\n');
   });
 
   it('usage errors: the source of the data, a label, a source the emulator has not', async () => {
