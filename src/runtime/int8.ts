@@ -3,6 +3,7 @@
 // an int32 bias, requantisation by a Q0.31 multiplier and a shift, clamping to the
 // fused activation's range. Activations are [H, W, C] (channels last).
 import { ConvShape } from './conv.js';
+import { fail } from './errors.js';
 import { expNeg, mbqm, quantizeMultiplier, rdbpot, reciprocalOnePlus, srdhm, clz } from './fixedpoint.js';
 
 /** What an int8 op needs beyond its data, fixed at load (TFLite's Prepare). */
@@ -31,8 +32,10 @@ export function quantizeValue(v: number, scale: number, zp: number): number {
 export function clampRange(q: QuantOp, lo: number, hi: number, scale: number): void {
   q.qmin = -128;
   q.qmax = 127;
-  if (lo > -Infinity) q.qmin = Math.max(-128, quantizeValue(lo, scale, q.outZp));
-  if (hi < Infinity) q.qmax = Math.min(127, quantizeValue(hi, scale, q.outZp));
+  // Each bound clamped into int8 both ways: a clip above (or below) every int8 value
+  // clamps everything to 127 (or -128), and the bounds stay valid int32s for wasm.
+  if (lo > -Infinity) q.qmin = Math.min(127, Math.max(-128, quantizeValue(lo, scale, q.outZp)));
+  if (hi < Infinity) q.qmax = Math.max(-128, Math.min(127, quantizeValue(hi, scale, q.outZp)));
 }
 
 /**
@@ -45,12 +48,23 @@ export function setScales(
   wScale: Float32Array,
   outScale: number,
   float: boolean,
+  where: string,
+  at: number,
 ): void {
   var n = wScale.length;
   q.mult = new Int32Array(n * 2);
   if (float) q.fscale = new Float32Array(n);
   for (var c = 0; c < n; c++) {
     var m = (inScale * wScale[c]) / outScale;
+    // TFLite's multiplier is q·2^shift with shift ≤ 31: a larger one shifts the int32 sum
+    // out of range (JS and wasm wrap the shift count differently), and any sum of 1 or
+    // more saturates anyway. A negative one (a negative weight scale) has no Q0.31 form.
+    if (!(m >= 0 && m < 2147483648))
+      fail(
+        where,
+        at + 4 * c,
+        'requantisation scale ' + m + ' (input × weight / output scale) is not in [0, 2^31)',
+      );
     quantizeMultiplier(m, q.mult, 2 * c);
     if (float) q.fscale![c] = m;
   }
@@ -59,8 +73,9 @@ export function setScales(
 function requant(acc: number, q: QuantOp, c: number): number {
   var v: number;
   if (q.fscale) {
-    // float32(acc) × scale, rounded to float32, then to the nearest integer, ties to even.
-    f32[0] = acc;
+    // float32(acc) × scale, rounded to float32, then to the nearest integer, ties to even;
+    // acc wrapped to int32 first, as the int32 accumulator of TFLite (and of wasm) wraps.
+    f32[0] = acc | 0;
     f32[0] = f32[0] * q.fscale[q.fscale.length > 1 ? c : 0];
     var r = f32[0];
     v = Math.floor(r);

@@ -27,30 +27,48 @@ export function pool2d(
     maxPool2x2(x, w, c, out, oh, ow, p[2], p[3]);
     return;
   }
+  var sh = p[2];
+  var sw = p[3];
+  var pt = p[4];
+  var pl = p[5];
+  var dh = p[8];
+  var dw = p[9];
   for (var oy = 0; oy < oh; oy++) {
-    var y0 = oy * p[2] - p[4];
+    var y0 = oy * sh - pt;
+    // The kernel rows inside the input, and inside the padded input, found once per
+    // output row (and columns once per output cell), so the channel loop only sums.
+    var ky0 = y0 < 0 ? ((-y0 + dh - 1) / dh) | 0 : 0;
+    var ky1 = h - y0 > 0 ? ((h - y0 + dh - 1) / dh) | 0 : 0;
+    if (ky1 > kh) ky1 = kh;
+    var rowsPadded = 0;
+    for (var ky = 0; ky < kh; ky++) {
+      var iy = y0 + ky * dh;
+      if (iy >= -pt && iy < h + p[6]) rowsPadded++;
+    }
     for (var ox = 0; ox < ow; ox++) {
-      var x0 = ox * p[3] - p[5];
+      var x0 = ox * sw - pl;
+      var kx0 = x0 < 0 ? ((-x0 + dw - 1) / dw) | 0 : 0;
+      var kx1 = w - x0 > 0 ? ((w - x0 + dw - 1) / dw) | 0 : 0;
+      if (kx1 > kw) kx1 = kw;
+      var colsPadded = 0;
+      for (var kx = 0; kx < kw; kx++) {
+        var ix = x0 + kx * dw;
+        if (ix >= -pl && ix < w + p[7]) colsPadded++;
+      }
+      var n = ky1 > ky0 && kx1 > kx0 ? (ky1 - ky0) * (kx1 - kx0) : 0;
+      var div = includePad ? rowsPadded * colsPadded : n;
       var o = (oy * ow + ox) * c;
       for (var ch = 0; ch < c; ch++) {
         var acc = avg ? 0 : -Infinity;
-        var n = 0;
-        var padded = 0;
-        for (var ky = 0; ky < kh; ky++) {
-          var iy = y0 + ky * p[8];
-          var rowIn = iy >= 0 && iy < h;
-          var rowPadded = iy >= -p[4] && iy < h + p[6];
-          for (var kx = 0; kx < kw; kx++) {
-            var ix = x0 + kx * p[9];
-            if (rowPadded && ix >= -p[5] && ix < w + p[7]) padded++;
-            if (!rowIn || ix < 0 || ix >= w) continue;
-            var v = x[(iy * w + ix) * c + ch];
+        for (ky = ky0; ky < ky1; ky++) {
+          var i = ((y0 + ky * dh) * w + x0 + kx0 * dw) * c + ch;
+          for (kx = kx0; kx < kx1; kx++, i += dw * c) {
+            var v = x[i];
             if (avg) acc += v;
             else if (v > acc || v !== v) acc = v;
-            n++;
           }
         }
-        out[o + ch] = avg ? acc / (includePad ? padded : n) : acc;
+        out[o + ch] = avg ? acc / div : acc;
       }
     }
   }

@@ -180,7 +180,7 @@ export function prepareQuant(
     p.q = qo;
     if (code === OP_DENSE || code === OP_CONV2D) {
       var t = tensors[op.weight];
-      setScales(qo, q.scale[x], t.scale!, q.scale[y], q.mode > 0);
+      setScales(qo, q.scale[x], t.scale!, q.scale[y], q.mode > 0, "tensor '" + t.name + "'", t.start + 4);
       p.w = t.q;
       if (t.kind === KIND_INT8_STREAM) {
         var st = t.index!;

@@ -7,6 +7,7 @@
 import type { Accelerator, Model } from '../runtime/model.js';
 import { decodeTensor } from '../runtime/decode.js';
 import { CODING_FIXED, KIND_INT8, type TensorInfo } from '../runtime/tensors.js';
+import { OPS } from '../runtime/registry.js';
 import { readRun, symbolReader } from '../runtime/symbols.js';
 import type { ConvShape } from '../runtime/conv.js';
 import {
@@ -87,7 +88,17 @@ export interface WasmAcceleratorOptions {
   csrMaxDensity?: number;
   /** Full and depthwise convs' kernel: by estimated cost (default), or forced (tests, benchmarks). */
   conv?: ConvKernelChoice;
+  /**
+   * The load's memory limit (default the runtime's, 64 MB): decoded and packed weights
+   * count against what the model's own plan left of it, and an op whose weights do not
+   * fit stays on the JS kernels. Without this a streamed model (RAM: one row) would take
+   * every weight into wasm memory, however large.
+   */
+  memoryLimit?: number;
 }
+
+/** The runtime's default memory limit (model.ts DEFAULT_LIMIT). */
+const DEFAULT_MEMORY_LIMIT = 64 * 1024 * 1024;
 
 /** 'channels': SIMD across output channels (conv.ts); 'planar': across output columns, taps only (conv-planar.ts). */
 export type ConvKernelChoice = 'auto' | 'channels' | 'planar';
@@ -102,6 +113,7 @@ export function wasmAccelerator(options: WasmAcceleratorOptions = {}): Accelerat
         instantiateKernels(flavour),
         options.csrMaxDensity ?? CSR_MAX_DENSITY,
         options.conv ?? 'auto',
+        (options.memoryLimit ?? DEFAULT_MEMORY_LIMIT) - m.memory.peak,
       ),
   };
 }
@@ -130,11 +142,25 @@ function int8Rows(t: TensorInfo): boolean {
   return t.kind === KIND_INT8 && (t.axis === -1 || t.axis === 0);
 }
 
+/**
+ * Bytes op o's weights take here, at most: decoded floats (unless resident already),
+ * and the packed copy, whose rows pad to 16 (dense) and whose planar or int8 forms stay
+ * within two more copies.
+ */
+function weightBytes(m: Model, o: number): number {
+  const op = m.graph.ops[o];
+  if (op.weight === NO_TENSOR) return 0;
+  const t = m.tensors[op.weight];
+  const rows = t.shape[0] || 1;
+  return (m.weights[op.weight] ? 0 : t.size * 4) + roundUp(rows, GROUP) * (t.size / rows) * 4 + t.size * 8;
+}
+
 function prepareWasm(
   m: Model,
   k: Kernels,
   csrMaxDensity: number,
   conv: ConvKernelChoice,
+  budget: number,
 ): (OpRunner | null)[] {
   const arena = new Arena(k.heapBase());
   // Buffers sharing a slot share an ArrayBuffer: one wasm block per slot keeps the plan.
@@ -151,6 +177,12 @@ function prepareWasm(
   const runners: (OpRunner | null)[] = [];
   for (let o = 0; o < g.ops.length; o++) {
     const op = g.ops[o];
+    const cost = weightBytes(m, o);
+    if (cost > budget) {
+      runners.push(null);
+      continue;
+    }
+    budget -= cost;
     if (m.qbufs[op.output]) {
       runners.push(int8Runner(m, o, arena, k, ptr(op.input), ptr(op.output), conv));
       continue;
@@ -223,7 +255,56 @@ function prepareWasm(
   );
   m.qbufs = m.qbufs.map((b, v) => (b && b.length ? new Int8Array(mem, ptr(v), b.length) : b));
   m.buffers = moved;
-  return runners;
+  return runners.map((r, o) => (r && sums(m, o) ? overflowGuard(m, o, r) : r));
+}
+
+/** Float ops whose wasm kernel sums in float32 (dense, conv, average pool). */
+function sums(m: Model, o: number): boolean {
+  const op = m.graph.ops[o];
+  return !m.qbufs[op.output] && (op.code === OP_DENSE || op.code === OP_CONV2D || op.code === OP_AVGPOOL);
+}
+
+/** Half the largest float32: past it a float32 sum and a float64 one may round to different sides of overflow. */
+const NEAR_OVERFLOW = 1.7014117331926443e38;
+
+/**
+ * Runs op o in wasm, or on the runtime's JS kernel when an input is NaN or infinite (the
+ * CSR kernel skips zero weights, so it would miss 0 × ∞ = NaN), and again on the JS
+ * kernel when an output is NaN, infinite or past half the float32 range: wasm sums in float32 and may overflow where the JS
+ * kernel's float64 sums do not (a partial sum past 3.4e38 that later cancels; int8
+ * weights summed before their scale is applied), or round to the other side of 3.4e38,
+ * and the two engines must agree on whether a run overflowed. Below half the range the
+ * two results differ by far less than the margin (test/fuzz/differential.ts bounds it),
+ * so neither can have overflowed. The checks are one pass over the op's inputs and one
+ * over its outputs; these ops do K multiply-adds per output.
+ */
+function overflowGuard(m: Model, o: number, wasm: OpRunner): OpRunner {
+  const op = m.graph.ops[o];
+  const js = OPS[op.code]!;
+  const guarded: GuardedRunner = () => {
+    const x = m.buffers[op.input];
+    const out = m.buffers[op.output];
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] - x[i] !== 0) {
+        js.run(m, o, x, out);
+        return;
+      }
+    }
+    wasm();
+    for (let i = 0; i < out.length; i++) {
+      if (!(out[i] < NEAR_OVERFLOW && out[i] > -NEAR_OVERFLOW)) {
+        js.run(m, o, x, out);
+        return;
+      }
+    }
+  };
+  guarded.kernel = wasm;
+  return guarded;
+}
+
+/** A guarded runner keeps the wasm kernel's runner it wraps (tests look at which kernel it calls). */
+export interface GuardedRunner extends OpRunner {
+  kernel?: OpRunner;
 }
 
 /**
@@ -263,13 +344,26 @@ export function convCosts(
   };
 }
 
-/** Whether a conv runs on the planar kernel: the only one for grouped convs, else the cheaper. */
-function planar(c: ConvShape, w: ArrayLike<number>, choice: ConvKernelChoice, int8: boolean): boolean {
+/**
+ * The kernel a conv runs on: planar (the only one for grouped convs), the channel
+ * kernels (full, depthwise), or none (null: the JS kernel runs it). The planes hold every
+ * phase of a stride for every row, so a stride wider than the input makes them mostly
+ * padding (a stride of 23,090 over 8 columns made 1.4 GB, zeroed at every run): past 4×
+ * the input there are no planes.
+ */
+function convKernel(
+  c: ConvShape,
+  w: ArrayLike<number>,
+  choice: ConvKernelChoice,
+  int8: boolean,
+): 'planar' | 'channels' | null {
   const channelKernel = c.icg === c.c || (c.icg === 1 && c.ocg === 1);
-  if (!channelKernel || choice === 'planar') return true;
-  if (choice === 'channels') return false;
+  const planes = planeGeometry(c).floats <= 4 * c.h * c.w * c.c + 65536;
+  if (!channelKernel) return planes ? 'planar' : null;
+  if (!planes || choice === 'channels') return 'channels';
+  if (choice === 'planar') return 'planar';
   const cost = convCosts(c, nonZeros(w), int8);
-  return cost.planar <= cost.channels;
+  return cost.planar <= cost.channels ? 'planar' : 'channels';
 }
 
 /** Lays out a planar conv (conv-planar.ts): its parameter block, plane scratch and taps. */
@@ -307,13 +401,15 @@ function convRunner(
   x: number,
   out: number,
   choice: ConvKernelChoice,
-): OpRunner {
+): OpRunner | null {
   const op = m.graph.ops[o];
   const c = m.convs[o]!;
   const w = floats(m, op.weight);
+  const kernel = convKernel(c, w, choice, false);
+  if (!kernel) return null;
   const ocp = roundUp(c.oc, 4);
   const b = arena.put(padded(op.bias === NO_TENSOR ? null : floats(m, op.bias), c.oc, ocp));
-  if (planar(c, w, choice, false)) {
+  if (kernel === 'planar') {
     const p = planarLayout(c, w, false, arena);
     return () => k.convPlanar(x, p.plane, p.rowStart, p.taps, p.vals, b, out, p.params);
   }
@@ -402,7 +498,9 @@ function int8Runner(
   const mp = arena.put(new Uint8Array(requantTable(c.oc, q.mult, q.fscale ?? null, ocp)));
   const qp = arena.put(Int32Array.of(q.inZp, q.outZp, q.qmin, q.qmax, q.fscale ? 1 : 0));
   // A dense op stays on the channel kernel: a 1×1 output has no columns to vectorise.
-  if (op.code === OP_CONV2D && planar(c, wf, choice, true)) {
+  const kernel = op.code === OP_CONV2D ? convKernel(c, wf, choice, true) : 'channels';
+  if (!kernel) return null;
+  if (kernel === 'planar') {
     const p = planarLayout(c, wf, true, arena);
     return () => k.convPlanarI8(x, p.plane, p.rowStart, p.taps, p.vals, bp, out, p.params, mp, qp);
   }

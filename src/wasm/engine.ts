@@ -36,6 +36,9 @@ export interface EngineLoadOptions extends LoadOptions {
 /** The runtime's load() with the engine picked as above; `model.engine` says which ran. */
 export function loadWithEngine(bytes: Uint8Array, options: EngineLoadOptions = {}): Model {
   const { engine = 'auto', target, wasm, ...rest } = options;
-  const accelerator = pickEngine(engine, target) === 'wasm' ? wasmAccelerator(wasm) : undefined;
+  const accelerator =
+    pickEngine(engine, target) === 'wasm'
+      ? wasmAccelerator({ memoryLimit: rest.memoryLimit, ...wasm })
+      : undefined;
   return load(bytes, { ...rest, accelerator });
 }

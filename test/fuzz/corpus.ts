@@ -9,13 +9,19 @@ import { toBinary, toInt8 } from '../../src/compress/quantize.js';
 import { compressGraph } from '../../src/compress/pipeline.js';
 import { convCorpusGraphs } from './corpus-ops.js';
 import { readContainer } from '../../src/runtime/container.js';
-import { CODING_FIXED, readTensors, Stream } from '../../src/runtime/tensors.js';
+import { readTensors } from '../../src/runtime/tensors.js';
+import { layout, streamHeaderAt, type Layout } from './layout.js';
+import { extraCorpusGraphs } from './corpus-extra.js';
+
+export { streamHeaderAt };
 
 export interface CorpusFile {
   name: string;
   bytes: Uint8Array;
   /** Byte ranges [start, end) that hold structure (headers, tables, stream headers). */
   hot: [number, number][];
+  /** Where each kind of field sits (structure-aware mutators aim there). */
+  layout: Layout;
 }
 
 type Encode = (w: Float32Array, shape: number[], layer: number) => Encoding;
@@ -125,6 +131,10 @@ export function corpusGraphs(seed = 1): [string, Graph][] {
       ),
     ],
     ...convCorpusGraphs(s),
+    ...extraCorpusGraphs(
+      s,
+      model(s + 13, (w) => toCodebook(w, 4, 'huffman')),
+    ),
     [
       'pipeline',
       compressGraph(
@@ -143,7 +153,7 @@ export function corpusGraphs(seed = 1): [string, Graph][] {
 export function buildCorpus(seed = 1): CorpusFile[] {
   return corpusGraphs(seed).map(([name, g]) => {
     const bytes = writeMote(g);
-    return { name, bytes, hot: hotRanges(bytes) };
+    return { name, bytes, hot: hotRanges(bytes), layout: layout(bytes) };
   });
 }
 
@@ -177,11 +187,6 @@ export function tensorFields(bytes: Uint8Array): TensorFields[] {
     p += 8;
   }
   return out;
-}
-
-/** Absolute offset of a stream's header (its coding byte). */
-export function streamHeaderAt(s: Stream): number {
-  return s.start - 4 - (s.coding === CODING_FIXED ? 2 : 1 + ((s.alphabet + 1) >> 1));
 }
 
 /** Structural byte ranges of a valid file: header, section headers, TENS, GRPH, blob and stream headers. */

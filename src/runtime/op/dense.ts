@@ -9,6 +9,16 @@ import { inputCount, NO_TENSOR, OP_DENSE, sizeOfShape } from '../ops.js';
 
 declare var MOTE_NO_FLASH: boolean;
 
+/**
+ * Whether every input is finite. The sparse kernel skips zero weights, so with an
+ * infinite or NaN input it would miss the 0 × ∞ = NaN that dense() meets (plan 'cache'):
+ * such an input takes the row-by-row path instead, so the plans still agree.
+ */
+function finite(x: Float32Array): boolean {
+  for (var i = 0; i < x.length; i++) if (x[i] - x[i] !== 0) return false;
+  return true;
+}
+
 register({
   code: OP_DENSE,
   name: 'dense',
@@ -51,7 +61,7 @@ register({
     if ((typeof MOTE_NO_FLASH === 'undefined' || !MOTE_NO_FLASH) && fr)
       denseFlash(a, fr, bias, out, m.gathered, m.native as unknown as RowNative, m.relu[o]);
     else if (w) dense(a, w, bias, out, a.length, out.length, m.native);
-    else if (m.tensors[op.weight].kind === KIND_SPARSE)
+    else if (m.tensors[op.weight].kind === KIND_SPARSE && finite(a))
       denseSparse(a, m.readers[op.weight]!, m.chunkGaps, m.chunkValues, bias, out, a.length, out.length);
     else denseRows(a, m.readers[op.weight]!, m.row, bias, out, a.length, out.length, m.native);
   },

@@ -1,13 +1,14 @@
 // Element-wise kernels over activations in wasm memory. n is rounded up to 4 by the
 // host (every buffer is padded), so SIMD loops need no tail.
 
-/** out = max(x, 0). */
+/** out = x > 0 ? x : 0, as the runtime's JS kernel (NaN gives 0, as it does there). */
 export function relu(x: usize, out: usize, n: i32): void {
   if (ASC_FEATURE_SIMD) {
     const zero = f32x4.splat(0);
     for (let i = 0; i < n; i += 4) {
       const at = (<usize>i) << 2;
-      v128.store(out + at, f32x4.max(v128.load(x + at), zero));
+      // pmax(0, v) is `0 < v ? v : 0`; max(v, 0) would pass NaN through.
+      v128.store(out + at, f32x4.pmax(zero, v128.load(x + at)));
     }
   } else {
     for (let i = 0; i < n; i++) {
