@@ -4,20 +4,20 @@
 import { readFile } from 'node:fs/promises';
 import { load } from '../runtime/model.js';
 import { measureExits } from '../exits/measure.js';
-import { DATASETS } from './eval.js';
+import { DATASETS, head } from './eval.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 import { MAX_MACS_HELP } from './max-macs.js';
 import { DATA_FLAGS_HELP } from './data-flags.js';
 
-export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--max-macs N] [--json]
+export const exitsHelp = `mote exits <model.mote> [--dataset digits-test|digits-train] [--limit N] [--max-macs N] [--json]
 mote exits add <model> (--data FILE [reading options] | --dataset NAME) -o <out.mote>
                [--max-loss POINTS] [--after VALUE,...] [--epochs N] [--json]
 
 mote exits MODEL: runs a model with early-exit heads (EXIT section) over a labelled data set
 with the runtime's scheduler: with its calibrated thresholds, and to the end with every head
 skipped. Prints accuracy, mean MACs and mean ms per inference of each, and the fraction of
-inputs leaving at each exit.
+inputs leaving at each exit. --limit N measures on the first N samples only.
 ${MAX_MACS_HELP}
 
 mote exits add MODEL: adds exit heads to any model mote loads (.mote float or compressed,
@@ -47,6 +47,7 @@ export async function exitsCommand(
   dataset: string,
   json: boolean,
   maxMacs?: number,
+  limit?: number,
 ): Promise<string> {
   const make = DATASETS[dataset];
   if (!make)
@@ -56,7 +57,7 @@ export async function exitsCommand(
   const bar = progressBar('measuring exits', { enabled: !json }, 'samples');
   let r;
   try {
-    r = measureExits(m, make(), true, bar && ((done, total) => bar.update(done, total)));
+    r = measureExits(m, head(make(), limit), true, bar && ((done, total) => bar.update(done, total)));
   } finally {
     bar?.stop();
   }

@@ -60,6 +60,7 @@ export const COMMAND_FLAGS = {
   distill: { ...OUTPUT, teacher: text, student: text, T: text, alpha: text, epochs: text, compare: flag },
   exits: {
     ...WORK,
+    limit: text,
     ...OUTPUT,
     dataset: text,
     ...DATA,

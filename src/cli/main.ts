@@ -211,6 +211,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
   exits: async (f, file) => {
     // `mote exits add MODEL ...` adds heads (it trains: TensorFlow.js); `mote exits MODEL` measures them.
     if (f.sub === 'add') {
+      if (f.limit !== undefined) throw new UsageError(`--limit is for 'mote exits MODEL', not 'exits add'`);
       const { exitsAddCommand } = await withPackages(
         OPTIONAL.tfjs,
         'mote exits add',
@@ -235,6 +236,7 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       f.dataset ?? 'digits-test',
       !!f.json,
       maxMacsFlag(f['max-macs']),
+      numberFlag('limit', f.limit, 1, 1e9),
     );
   },
   compile: (f, file) =>

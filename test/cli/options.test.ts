@@ -91,6 +91,7 @@ const TABLE: Record<Command, { ok?: string[]; refused?: string[]; usage: string[
     usage: ['distill', '--teacher', missing],
   },
   exits: {
+    ok: ['exits', 'models/deep-exits/deep-exits.mote', '--limit', '50', '--json'],
     refused: ['exits', notMote],
     usage: ['exits', mote, '--dataset', 'no-such-set'],
   },
