@@ -167,9 +167,16 @@ export async function profileOnDevice(
   session: Session,
   target: Target,
   samples: number[][],
-  opts: { runs?: number; plan?: string; memoryLimit?: number } = {},
+  opts: {
+    runs?: number;
+    plan?: string;
+    memoryLimit?: number;
+    /** After loading and after each input's runs: inputs done of all (progress bars). */
+    onProgress?: (done: number, total: number, what: string) => void;
+  } = {},
 ): Promise<ProfileReport> {
   const runs = Math.max(1, Math.floor(opts.runs ?? 10));
+  opts.onProgress?.(0, samples.length, 'loading the model');
   const pointer = await installedPointer(session);
   await session.repl.call(
     `${session.repl.global}.__moteM=undefined;return 1`,
@@ -181,11 +188,13 @@ export async function profileOnDevice(
   const afterLoad = await deviceMemory(session.repl);
   const done: DeviceRun[] = [];
   for (const s of samples) {
+    opts.onProgress?.(done.length, samples.length, `input ${done.length + 1}, ${runs} run(s)`);
     await sendInput(session.repl, info, s);
     done.push(
       await runSent(session.repl, info, { runs, profile: true, timeout: runTimeout(session, info, runs) }),
     );
   }
+  opts.onProgress?.(samples.length, samples.length, 'done');
   const after = await deviceMemory(session.repl);
 
   // Per-layer means over every sample (each already a mean over its runs).

@@ -3,7 +3,8 @@ import { build } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { bundleRuntime, sizeReport } from './runtime.js';
-import { ROOT, RUNTIME_BUNDLE } from './paths.js';
+import { RUNTIME_BUNDLE } from './paths.js';
+import { CLI_BUILD, LIBRARY_BUILD } from './cli-build.js';
 
 const only = process.argv[2];
 await mkdir(path.dirname(RUNTIME_BUNDLE), { recursive: true });
@@ -22,22 +23,7 @@ console.log(
   `runtime with int8 kernels: dist/mote-runtime-int8.min.js ${size8.bytes} bytes minified, ${size8.gzipBytes} gzipped`,
 );
 if (only !== 'runtime') {
-  const common = {
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-  } as const;
-  await build({
-    ...common,
-    entryPoints: [path.join(ROOT, 'src/index.ts')],
-    outfile: path.join(ROOT, 'dist/index.js'),
-  });
-  await build({
-    ...common,
-    entryPoints: [path.join(ROOT, 'src/cli/bin.ts')],
-    outfile: path.join(ROOT, 'dist/cli.js'),
-  });
+  await build(LIBRARY_BUILD);
+  await build(CLI_BUILD);
   console.log('library: dist/index.js, cli: dist/cli.js');
 }

@@ -10,6 +10,7 @@ import { inspect } from '../format/inspect.js';
 import { load } from '../runtime/model.js';
 import { loadDigits } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
+import { progressBar } from './progress.js';
 import { ROOT } from '../build/paths.js';
 import { runtimeFor } from '../build/model-bundle.js';
 import { DEFAULT_TARGET, getTarget } from '../../targets/index.js';
@@ -49,17 +50,34 @@ export async function demoCommand(opts: {
   await writeFile(path.join(dir, 'digits-mlp.mote'), compressed);
 
   const test = loadDigits('test');
-  const floatEval = evaluate(load(float), test);
-  const model = load(compressed);
-  const compEval = evaluate(model, test);
+  // One bar over the three long steps: both evaluations (per sample), then the emulated run.
+  const bar = progressBar('demo', { enabled: !opts.json }, 'samples');
   const n = Math.min(EMULATED_DIGITS, test.count);
-  const size = test.features.length / test.count;
-  const inputs = Array.from({ length: n }, (_, i) => test.features.subarray(i * size, (i + 1) * size));
-  // The runtime a device gets for this model: its own bundle (mote bundle).
-  const emu = await runInQuickJS(runtimeFor(compressed, target), compressed, inputs, {
-    memoryLimitBytes: target.emulatorMemoryBytes,
-    interruptAfterMs: engineDeadlineMs(model.macs, n),
-  });
+  const total = 2 * test.count + n;
+  let emu: Awaited<ReturnType<typeof runInQuickJS>>;
+  let floatEval: ReturnType<typeof evaluate>;
+  let compEval: ReturnType<typeof evaluate>;
+  const model = load(compressed);
+  try {
+    floatEval = evaluate(load(float), test, test.count, bar && ((d) => bar.update(d, total, 'float32')));
+    compEval = evaluate(
+      model,
+      test,
+      test.count,
+      bar && ((d) => bar.update(test.count + d, total, 'compressed')),
+    );
+    bar?.update(2 * test.count, total, `emulated ${target.name}`);
+    const size = test.features.length / test.count;
+    const inputs = Array.from({ length: n }, (_, i) => test.features.subarray(i * size, (i + 1) * size));
+    // The runtime a device gets for this model: its own bundle (mote bundle).
+    emu = await runInQuickJS(runtimeFor(compressed, target), compressed, inputs, {
+      memoryLimitBytes: target.emulatorMemoryBytes,
+      interruptAfterMs: engineDeadlineMs(model.macs, n),
+    });
+    bar?.update(total, total, 'done');
+  } finally {
+    bar?.stop();
+  }
   const agree = emu.labels.filter((l, i) => l === test.labels[i]).length;
   const report = inspect(compressed);
   const result = {

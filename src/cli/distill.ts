@@ -4,6 +4,7 @@ import { initTraining } from '../train/backend.js';
 import { cachedTeacher, distillLoss, loadAnyGraph, teacherOf } from '../train/distill.js';
 import { mlpStudent, parameterCount } from '../train/student.js';
 import { train } from '../train/loop.js';
+import { progressBars, type Progress } from './progress.js';
 import { loadDigits } from '../data/digits.js';
 import { evaluate } from '../evaluate.js';
 import { load } from '../runtime/model.js';
@@ -21,6 +22,8 @@ export interface DistillArgs {
   compare: boolean;
   output?: string;
   seed?: number;
+  /** A bar per training run (distilled, and from labels with --compare). */
+  progress?: Progress;
 }
 
 export interface DistillReport {
@@ -48,8 +51,13 @@ export async function distill(a: DistillArgs): Promise<{ report: DistillReport; 
     teacher.prime(data, shape);
     const opts = { epochs: a.epochs, seed, batchSize: 64, learningRate: 1e-3 };
     const distilled = (
-      await train(await fresh(), data, { ...opts, loss: distillLoss(teacher, a.temperature, a.alpha) })
+      await train(await fresh(), data, {
+        ...opts,
+        loss: distillLoss(teacher, a.temperature, a.alpha),
+        onBatch: a.progress?.start('distilling'),
+      })
     ).graph;
+    a.progress?.stop();
     const report: DistillReport = {
       teacher: {
         source: a.teacher,
@@ -63,7 +71,11 @@ export async function distill(a: DistillArgs): Promise<{ report: DistillReport; 
       epochs: a.epochs,
       fromTeacher: accuracyOf(distilled),
     };
-    if (a.compare) report.fromLabels = accuracyOf((await train(await fresh(), data, opts)).graph);
+    if (a.compare)
+      report.fromLabels = accuracyOf(
+        (await train(await fresh(), data, { ...opts, onBatch: a.progress?.start('from labels') })).graph,
+      );
+    a.progress?.stop();
     return { report, student: distilled };
   } finally {
     teacher.dispose();
@@ -75,7 +87,7 @@ export async function distillCommand(a: DistillArgs, json: boolean): Promise<str
   if (!(a.alpha >= 0 && a.alpha <= 1)) throw new UsageError(`--alpha must be in [0, 1]`);
   if (!(Number.isInteger(a.epochs) && a.epochs > 0))
     throw new UsageError(`--epochs must be a positive integer`);
-  const { report, student } = await distill(a);
+  const { report, student } = await distill({ ...a, progress: a.progress ?? progressBars(!json) });
   if (a.output) await writeFileAtomic(a.output, writeMote(student));
   if (json) return JSON.stringify(report, null, 2);
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_TARGET, listTargets } from '../../targets/index.js';
 import { emulate, type EmulateReport } from '../emulate/emulate.js';
 import { fmtBytes, fmtMs } from '../emulate/common.js';
+import { progressBar } from './progress.js';
 import { emulateOnFirmware, firmwareBoard, type FirmwareEmulateReport } from '../emulate/firmware.js';
 import type { Firmware } from '../../targets/engines/firmware.js';
 import { parseSamples } from './run.js';
@@ -64,11 +65,13 @@ export async function emulateCommand(
     samples = parseSamples(text, inputFile);
   }
   if (board) {
+    const bar = progressBar(`on ${target.name}`, { enabled: !json }, 'steps');
     const r = await emulateOnFirmware(bytes, target, samples, {
       bundleSource,
       runs: opts.runs,
       firmware: opts.firmware,
-    });
+      onStep: bar && ((done, total, what) => bar.update(done, total, what)),
+    }).finally(() => bar?.stop());
     return json ? JSON.stringify(r, null, 2) : formatFirmwareEmulate(file, r);
   }
   const report = await emulate(bytes, target, samples, { plan: p, bundleSource });

@@ -41,7 +41,7 @@ export interface EvalOptions {
 }
 
 /** The first `limit` samples. */
-function head(d: Dataset, limit: number | undefined): Dataset {
+export function head(d: Dataset, limit: number | undefined): Dataset {
   if (limit === undefined || limit >= d.count) return d;
   const per = d.features.length / d.count;
   return {

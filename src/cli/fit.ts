@@ -20,13 +20,23 @@ import type { Firmware } from '../../targets/engines/firmware.js';
 import { fitOnJerry, jerryHeapKB } from '../emulate/jerryscript.js';
 import { formatKalumaFit } from './fit-kaluma.js';
 import { table } from './table.js';
+import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
+import { budgetApplies, budgetLines, checkBudget, type AnyFitReport, type Budget } from './fit-budget.js';
 import { bundleWithBound, MAX_MACS_HELP } from './max-macs.js';
 
-export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N] [--max-macs N] [--json]
+export const fitHelp = `mote fit <model.mote> [--target NAME] [--plan stream|cache|install] [--runs N] [--max-macs N]
+         [--max-ms N] [--max-vars N] [--max-bytes N] [--max-heap N] [--json]
 
 Checks whether the model fits the target (default ${DEFAULT_TARGET}). Exit code 1 when it
-does not.
+does not, or when a figure is over a budget given here, so a build can gate on it:
+  --max-ms N      time per inference (Bangle.js: the watch estimate; kaluma-pico: the
+                  emulator's time; other targets: the cost model's estimate)
+  --max-vars N    Espruino variables the model needs (Bangle.js)
+  --max-bytes N   flash / Storage for the runtime and the model
+  --max-heap N    heap bytes at the peak (kaluma-pico) or planned RAM (other targets)
+The figures are the ones measured below; the message names the figure, the budget and
+the target.
 
 banglejs2, banglejs1: measured on the watch's own firmware (Espruino 2v29.74, compiled to
 JavaScript and run in this process). The runtime and the model are written to its Storage
@@ -84,6 +94,31 @@ export interface FitCommandOptions {
   firmware?: Firmware;
   /** --max-macs: the work bound instead of the target's. */
   maxMacs?: number;
+  /** The user's budgets (--max-ms ...): over one, the fit fails. */
+  budget?: Budget;
+}
+
+/** Applies the user's budgets to a fit: the verdict, and lines for the text and JSON output. */
+function withBudget(
+  r: AnyFitReport,
+  budget: Budget | undefined,
+  target: string,
+  json: boolean,
+  text: string,
+): { out: string; ok: boolean; summary: string } {
+  const checks = budget ? checkBudget(r, budget, target) : [];
+  const { lines, failed } = budgetLines(checks, target);
+  const ok = r.report.ok && failed.length === 0;
+  // The fit's own failure first (it explains a figure not measured), then the budgets'.
+  const summary = r.report.ok ? (failed.length ? failed.join('; ') : r.report.summary) : r.report.summary;
+  if (json)
+    // The report as before when no budget was given; with budgets, their checks too.
+    return {
+      out: JSON.stringify(checks.length ? { ...r.report, ok, summary, budget: checks } : r.report, null, 2),
+      ok,
+      summary,
+    };
+  return { out: lines.length ? [text, '', ...lines, ...failed].join('\n') : text, ok, summary };
 }
 
 export async function fitCommand(
@@ -94,22 +129,28 @@ export async function fitCommand(
   opts: FitCommandOptions = {},
 ): Promise<{ out: string; ok: boolean; summary: string }> {
   const target = targetArg(targetName);
+  const kind = firmwareBoard(target) ? 'firmware' : jerryHeapKB(target) !== undefined ? 'kaluma' : 'estimate';
+  budgetApplies(kind, opts.budget ?? {}, target.name);
   if (firmwareBoard(target)) {
     if (plan !== undefined)
       throw new UsageError(
         `--plan does not apply to ${target.name}: fit measures it on its firmware, where a model loaded by Storage name runs plan 'flash'`,
       );
     const bytes = await readFile(file);
+    const bar = progressBar(`fit ${target.name}`, { enabled: !json }, 'steps');
     const r = await fitOnFirmware(bytes, target, {
       bundleSource: bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource),
       runs: opts.runs,
       firmware: opts.firmware,
-    });
-    return {
-      out: json ? JSON.stringify(r, null, 2) : formatFirmwareFit(file, r),
-      ok: r.ok,
-      summary: r.summary,
-    };
+      onStep: bar && ((done, total, what) => bar.update(done, total, what)),
+    }).finally(() => bar?.stop());
+    return withBudget(
+      { kind: 'firmware', report: r },
+      opts.budget,
+      target.name,
+      json,
+      json ? '' : formatFirmwareFit(file, r),
+    );
   }
   if (jerryHeapKB(target) !== undefined) {
     if (plan !== undefined && plan !== 'stream' && plan !== 'cache')
@@ -120,11 +161,13 @@ export async function fitCommand(
       plan,
       runs: opts.runs,
     });
-    return {
-      out: json ? JSON.stringify(r, null, 2) : formatKalumaFit(file, r),
-      ok: r.ok,
-      summary: r.summary,
-    };
+    return withBudget(
+      { kind: 'kaluma', report: r },
+      opts.budget,
+      target.name,
+      json,
+      json ? '' : formatKalumaFit(file, r),
+    );
   }
   if (opts.runs !== undefined)
     throw new UsageError(
@@ -135,8 +178,13 @@ export async function fitCommand(
   const installForm = (p ?? target.defaultPlan) === 'install' ? await findInstallForm() : undefined;
   const bundleSource = bundleWithBound(bytes, target, opts.maxMacs, opts.bundleSource);
   const report = checkFit(bytes, target, p, { bundleSource, installForm });
-  const out = json ? JSON.stringify(report, null, 2) : formatFit(file, report);
-  return { out, ok: report.ok, summary: report.summary };
+  return withBudget(
+    { kind: 'estimate', report },
+    opts.budget,
+    target.name,
+    json,
+    json ? '' : formatFit(file, report),
+  );
 }
 
 const n = (v: number): string => v.toLocaleString('en-US');

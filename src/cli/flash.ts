@@ -1,11 +1,11 @@
 // `mote flash`: install the runtime bundle and a model on a device, atomically.
 import { readFile } from 'node:fs/promises';
-import { SingleBar, Presets } from 'cli-progress';
 import { runtimeFor } from '../build/model-bundle.js';
 import { openSession } from '../../firmware-bridge/session.js';
 import { flashModel } from '../../firmware-bridge/operations.js';
 import { hex } from '../../firmware-bridge/flash/atomic.js';
 import { portOptions, type PortFlags } from './port-options.js';
+import { progressBar, type Bar } from './progress.js';
 
 export async function flashCommand(
   file: string,
@@ -17,25 +17,19 @@ export async function flashCommand(
   const { target, session: opts } = portOptions(flags);
   const runtime = runtimeFor(model, target, maxMacs);
   const s = await openSession(flags.port, target, opts);
-  // A progress bar on an interactive terminal only (stderr, so --json stays clean).
-  const bar = process.stderr.isTTY
-    ? new SingleBar(
-        { format: '{file} [{bar}] {value}/{total} bytes', hideCursor: true },
-        Presets.shades_classic,
-      )
-    : undefined;
+  // A bar per file sent, on an interactive terminal only (stderr, quiet under --json).
+  let bar: Bar | undefined;
   let current = '';
   try {
     const r = await flashModel(s, runtime, model, {
       target: target.name,
       onProgress: (name, sent, size) => {
-        if (!bar) return;
         if (name !== current) {
-          if (current) bar.stop();
+          bar?.stop();
           current = name;
-          bar.start(size, 0, { file: name });
+          bar = progressBar(`sending ${name}`, { enabled: !json }, 'bytes');
         }
-        bar.update(sent, { file: name });
+        bar?.update(sent, size);
       },
     });
     bar?.stop();

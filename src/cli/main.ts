@@ -15,7 +15,9 @@ import { emulateCommand, emulateHelp } from './emulate.js';
 import { bundleCommand, bundleHelp } from './bundle.js';
 // The device commands are imported when they run: they load serialport and QuickJS.
 import { devicesHelp, emulateDeviceHelp, flashHelp, profileHelp } from './bridge-help.js';
+import { recordHelp } from './record-help.js';
 import { need, numberFlag, UsageError } from './usage.js';
+import { OPTIONAL, withPackages } from '../optional.js';
 import { isCommand, parseCommand, type Command, type Flags } from './flags.js';
 import { maxMacsFlag } from './max-macs.js';
 import { ENGINE_CHOICES, type EngineChoice } from '../wasm/engine.js';
@@ -46,7 +48,8 @@ usage: mote <command> [options]   (mote <command> --help for details)
   compress   compress with training in the loop (prune, cluster, quantize, low-rank) by a recipe
   distill    train a small student from a teacher's softened outputs (knowledge distillation)
   train      train a small classifier on your own data (CSV, .npy, .npz, IDX) into a .mote
-  exits      accuracy, mean MACs and time of a model's early exits vs running to the end
+  exits      accuracy, mean MACs and time of a model's early exits vs running to the end;
+             exits add: train exit heads for any model and calibrate their thresholds
   inspect    show a .mote file's tensors, encodings, sizes and compression ratio
   bundle     write the runtime for one model alone (only the kernels it uses), ES5, minified
   run        run a .mote on inputs from a JSON file
@@ -58,6 +61,7 @@ usage: mote <command> [options]   (mote <command> --help for details)
   flash      install the runtime and a .mote on a device over a serial port, atomically
   profile    per-layer time and memory of the installed model, measured on the device
   emulate-device  an emulated Espruino device on a pseudo-terminal (prints its port)
+  record     labelled accelerometer windows from a watch or board (or the firmware emulator) into a CSV
 
 options: --help, --version, --json (machine-readable output)`;
 
@@ -81,6 +85,7 @@ const COMMANDS: Record<Command, string> = {
   flash: flashHelp,
   profile: profileHelp,
   'emulate-device': emulateDeviceHelp,
+  record: recordHelp,
 };
 
 interface Outcome {
@@ -106,10 +111,11 @@ export async function main(argv: string[]): Promise<Outcome> {
 
 /** A command's output, or an outcome for commands that can fail without an error (fit). */
 type Result = string | Outcome | Promise<string | Outcome>;
-type Handler<C extends Command> = (f: Flags<C>, file: string | undefined) => Result;
+/** `sub`: a subcommand word before the file (only `mote exits add`). */
+type Handler<C extends Command> = (f: Flags<C> & { sub?: string }, file: string | undefined) => Result;
 
 /** Commands that take no file argument: a stray one is a usage error. */
-const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'train'];
+const NO_FILE: Command[] = ['targets', 'devices', 'distill', 'emulate-device', 'demo', 'train', 'record'];
 
 async function dispatch(argv: string[]): Promise<string | Outcome> {
   const [command, ...args] = argv;
@@ -124,12 +130,14 @@ async function dispatch(argv: string[]): Promise<string | Outcome> {
 async function runCommandLine<C extends Command>(command: C, args: string[]): Promise<string | Outcome> {
   const { flags, positionals } = parseCommand(command, args);
   if (flags.help) return COMMANDS[command];
+  // `mote exits add MODEL`: the one command with a subcommand word; its model comes next.
+  const sub = command === 'exits' && positionals[0] === 'add' ? positionals.shift() : undefined;
   const [file, ...rest] = positionals;
   if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
   if (file !== undefined && NO_FILE.includes(command))
     throw new UsageError(`${command} takes no file argument`);
   const handler: Handler<C> = HANDLERS[command];
-  return handler(flags, file);
+  return handler(sub === undefined ? flags : { ...flags, sub }, file);
 }
 
 const HANDLERS: { [C in Command]: Handler<C> } = {
@@ -167,8 +175,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   compress: async (f, file) => {
-    // Loaded on demand: it brings in TensorFlow.js.
-    const { compressCommand } = await import('./compress.js');
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { compressCommand } = await withPackages(
+      OPTIONAL.tfjs,
+      'mote compress',
+      () => import('./compress.js'),
+    );
     return compressCommand(
       need(file, 'compress needs a model file'),
       need(f.output, 'compress needs -o <out.mote>'),
@@ -177,8 +189,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   distill: async (f) => {
-    // Loaded on demand: it brings in TensorFlow.js.
-    const { distillCommand } = await import('./distill.js');
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { distillCommand } = await withPackages(
+      OPTIONAL.tfjs,
+      'mote distill',
+      () => import('./distill.js'),
+    );
     return distillCommand(
       {
         teacher: need(f.teacher, 'distill needs --teacher <model>'),
@@ -192,13 +208,37 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       !!f.json,
     );
   },
-  exits: (f, file) =>
-    exitsCommand(
+  exits: async (f, file) => {
+    // `mote exits add MODEL ...` adds heads (it trains: TensorFlow.js); `mote exits MODEL` measures them.
+    if (f.sub === 'add') {
+      if (f.limit !== undefined) throw new UsageError(`--limit is for 'mote exits MODEL', not 'exits add'`);
+      const { exitsAddCommand } = await withPackages(
+        OPTIONAL.tfjs,
+        'mote exits add',
+        () => import('./exits-add.js'),
+      );
+      return exitsAddCommand(need(file, 'exits add needs a model file'), f, !!f.json);
+    }
+    const addOnly = [
+      'output',
+      'data',
+      'data-labels',
+      'label',
+      'features',
+      'window',
+      'stride',
+      'group',
+    ] as const;
+    for (const name of [...addOnly, 'max-loss', 'after', 'epochs'] as const)
+      if (f[name] !== undefined) throw new UsageError(`--${name} is for 'mote exits add'`);
+    return exitsCommand(
       need(file, 'exits needs a .mote file'),
       f.dataset ?? 'digits-test',
       !!f.json,
       maxMacsFlag(f['max-macs']),
-    ),
+      numberFlag('limit', f.limit, 1, 1e9),
+    );
+  },
   compile: (f, file) =>
     compileCommand(
       need(file, 'compile needs a model file'),
@@ -217,8 +257,8 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
       maxMacs: maxMacsFlag(f['max-macs']),
     }),
   train: async (f) => {
-    // Loaded on demand: it brings in TensorFlow.js.
-    const { trainCommand } = await import('./train.js');
+    // Loaded on demand: it brings in TensorFlow.js (optional: a light install has none).
+    const { trainCommand } = await withPackages(OPTIONAL.tfjs, 'mote train', () => import('./train.js'));
     return trainCommand(f, !!f.json);
   },
   targets: (f) => targetsCommand(!!f.json),
@@ -227,6 +267,12 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     const r = await fitCommand(need(file, 'fit needs a .mote file'), f.target, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),
       maxMacs: maxMacsFlag(f['max-macs']),
+      budget: {
+        maxMs: numberFlag('max-ms', f['max-ms'], 0, 1e12),
+        maxVars: numberFlag('max-vars', f['max-vars'], 0, 1e12),
+        maxBytes: numberFlag('max-bytes', f['max-bytes'], 0, 1e15),
+        maxHeap: numberFlag('max-heap', f['max-heap'], 0, 1e15),
+      },
     });
     return { code: r.ok ? 0 : 1, out: r.out, err: r.ok ? '' : `mote: ${r.summary}` };
   },
@@ -248,6 +294,8 @@ const HANDLERS: { [C in Command]: Handler<C> } = {
     );
   },
   'emulate-device': async (f) => (await import('./emulate-device.js')).emulateDeviceCommand(f),
+  // Loaded when it runs: it brings in serialport and the firmware.
+  record: async (f) => (await import('./record.js')).recordCommand(f, !!f.json),
   emulate: (f, file) =>
     emulateCommand(need(file, 'emulate needs a .mote file'), f.target, f.input, f.plan, !!f.json, {
       runs: numberFlag('runs', f.runs, 1, 100),

@@ -8,6 +8,7 @@ import { parseSamples } from './run.js';
 import { portOptions, type PortFlags } from './port-options.js';
 import { numberFlag } from './usage.js';
 import { table } from './table.js';
+import { progressBar } from './progress.js';
 
 export async function profileCommand(
   inputFile: string,
@@ -20,7 +21,13 @@ export async function profileCommand(
   const { target, session: opts } = portOptions(flags);
   const s = await openSession(flags.port, target, opts);
   try {
-    const r = await profileOnDevice(s, target, samples, { runs, plan, memoryLimit: target.ramForModelBytes });
+    const bar = progressBar('profiling', { enabled: !json }, 'inputs');
+    const r = await profileOnDevice(s, target, samples, {
+      runs,
+      plan,
+      memoryLimit: target.ramForModelBytes,
+      onProgress: bar && ((done, total, what) => bar.update(done, total, what)),
+    }).finally(() => bar?.stop());
     return json ? JSON.stringify(r, null, 2) : formatProfile(r);
   } finally {
     await s.close();

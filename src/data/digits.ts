@@ -6,6 +6,7 @@
 // files directly: the package's own `set()`/`get()` shuffle with Math.random.
 
 import { createRequire } from 'node:module';
+import { needPackages, OPTIONAL } from '../optional.js';
 import { shuffledIndices } from './prng.js';
 
 export interface Dataset {
@@ -44,6 +45,7 @@ const splitCache = new Map<Split, Dataset>();
 
 /** All digits in package order: every 0, then every 1, ... then every 9. */
 function loadAllInPackageOrder(): Dataset {
+  needPackages(OPTIONAL.mnist, 'the digits data set');
   const parts: number[][] = [];
   let count = 0;
   for (let d = 0; d < CLASSES; d++) {

@@ -160,7 +160,12 @@ export interface FirmwareOptions {
   runs?: number;
   /** Per step on the firmware (load, runs), ms. Default 10 minutes. */
   timeoutMs?: number;
+  /** Before each step (boot, Storage, runtime, load, runs): steps done of all, and the next (progress bars). */
+  onStep?: (done: number, total: number, what: string) => void;
 }
+
+/** The steps prepare() takes after the boot: Storage, runtime, load, warm-up. */
+const PREPARE_STEPS = ['writing Storage', 'evaluating the runtime', 'loading the model', 'a warm-up run'];
 
 export interface FirmwareFitOptions extends FirmwareOptions {
   /** Fail when the watch estimate is above this many ms per inference. */
@@ -301,6 +306,7 @@ function prepare(
   bundle: string,
   inputs: readonly ArrayLike<number>[] | null,
   timeoutMs: number,
+  step: (what: string) => void = () => {},
 ): DeviceMeasure {
   const board = fw.board;
   const inputSize = host.graph.values[host.graph.inputs[0]].size;
@@ -390,6 +396,7 @@ function prepare(
     );
 
   // A fresh interpreter; the runtime evaluated from Storage as README loads it.
+  step(PREPARE_STEPS[1]);
   fw.reset();
   const mem0 = fw.memory();
   v.blocksize = mem0.blocksize;
@@ -405,6 +412,7 @@ function prepare(
   v.runtime = v.freeAtStart - v.freeForModel;
 
   // Load by name: the runtime checks the free variables before it allocates.
+  step(PREPARE_STEPS[2]);
   const loaded = evalJson<{ t: number; f: number; m: Memory }>(
     fw,
     `var t=getTime();var M=mote.load(${JSON.stringify(MODEL_FILE)});t=getTime()-t;` +
@@ -420,6 +428,7 @@ function prepare(
 
   // The input, then one warm-up run on the first sample (zeros without inputs): what it
   // leaves held, with its result kept, is the run's share.
+  step(PREPARE_STEPS[3]);
   const fill = inputs && inputs.length ? sampleCode(0, inputSize) : '';
   const inp = evalJson<number>(
     fw,
@@ -491,10 +500,17 @@ export async function fitOnFirmware(
   const board = requireBoard(target);
   const bundle = opts.bundleSource ?? runtimeFor(bytes, target);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Steps: boot, prepare's, the timed runs.
+  let done = 0;
+  const total = 2 + PREPARE_STEPS.length;
+  const step = (what: string) => opts.onStep?.(done++, total, what);
+  step('booting the firmware');
   const s = await session(board, opts);
   try {
-    const m = prepare(s.fw, target, bytes, loadUnlimited(bytes, 'stream'), bundle, null, timeoutMs);
+    step(PREPARE_STEPS[0]);
+    const m = prepare(s.fw, target, bytes, loadUnlimited(bytes, 'stream'), bundle, null, timeoutMs, step);
     if (m.time) {
+      step('timed runs');
       const runs = Math.max(1, Math.min(MAX_RUNS, opts.runs ?? DEFAULT_RUNS));
       const timed = evalJson<number[]>(
         s.fw,
@@ -514,6 +530,7 @@ export async function fitOnFirmware(
           timed.value!.map((t) => t * 1000),
         );
     }
+    opts.onStep?.(total, total, 'done');
     return fitVerdict(m, opts.latencyBudgetMs ?? null);
   } finally {
     if (s.own) s.fw.close();
@@ -562,9 +579,16 @@ export async function emulateOnFirmware(
     if (x.length !== size)
       throw new Error(`mote: sample ${i} has ${x.length} values; the model's input takes ${size}`);
   });
+  const passes = Math.max(1, Math.min(MAX_RUNS, opts.runs ?? 1));
+  // Steps: boot, prepare's, each profiled run.
+  let done = 0;
+  const total = 1 + PREPARE_STEPS.length + passes * xs.length;
+  const step = (what: string) => opts.onStep?.(done++, total, what);
+  step('booting the firmware');
   const s = await session(board, opts);
   try {
-    const m = prepare(s.fw, target, bytes, host, bundle, xs, timeoutMs);
+    step(PREPARE_STEPS[0]);
+    const m = prepare(s.fw, target, bytes, host, bundle, xs, timeoutMs, step);
     if (!inputs.length) m.notes.unshift(`no input given: one sample of ${size} zeros`);
     if (m.failure) {
       throw new DeviceFitError(
@@ -572,12 +596,12 @@ export async function emulateOnFirmware(
         m.failure,
       );
     }
-    const passes = Math.max(1, Math.min(MAX_RUNS, opts.runs ?? 1));
     const times: number[] = [];
     const outputs: { label: number; outputs: number[] }[] = [];
     let sum: OpProfile[] | undefined;
     for (let pass = 0; pass < passes; pass++) {
       for (let k = 0; k < xs.length; k++) {
+        step(`profiled run ${pass * xs.length + k + 1}`);
         const r = evalJson<{ t: number; l: number; o: string; p: OpProfile[] }>(
           s.fw,
           sampleCode(k, size) +
@@ -605,6 +629,7 @@ export async function emulateOnFirmware(
         else v.p.forEach((p, i) => (sum![i].ms += p.ms));
       }
     }
+    opts.onStep?.(total, total, 'done');
     setTime(m.time!, times);
     const n = times.length;
     const weights = opWeights(host);

@@ -21,7 +21,13 @@ export interface ExitProfile {
   count: number;
 }
 
-export function profileExits(m: Model, data: Dataset, criterion: Criterion, limit = data.count): ExitProfile {
+export function profileExits(
+  m: Model,
+  data: Dataset,
+  criterion: Criterion,
+  limit = data.count,
+  onSample?: (done: number, total: number) => void,
+): ExitProfile {
   const n = Math.min(limit, data.count);
   const per = data.features.length / data.count;
   const k = m.exits.length + 1;
@@ -34,6 +40,7 @@ export function profileExits(m: Model, data: Dataset, criterion: Criterion, limi
       score[e][i] = criterion === 'maxprob' ? Math.max(...r.probs) : -entropy(r.probs);
       correct[e][i] = r.label === data.labels[i] ? 1 : 0;
     }
+    onSample?.(i + 1, n);
   }
   const fullMacs = m.exits.length ? m.exits[0].full : m.macs;
   return { score, correct, pathMacs: pathMacs(m), fullMacs, count: n };

@@ -16,7 +16,13 @@ export interface ExitMeasure {
 }
 
 /** One pass over the data per option set, interleaved per input so both see the same machine load. */
-function measure(m: Model, data: Dataset, runs: ExitOptions[], timed: boolean): ExitMeasure[] {
+function measure(
+  m: Model,
+  data: Dataset,
+  runs: ExitOptions[],
+  timed: boolean,
+  onProgress?: (done: number, total: number) => void,
+): ExitMeasure[] {
   const per = data.features.length / data.count;
   const acc = runs.map(() => ({
     hits: new Array<number>(m.exits.length + 1).fill(0),
@@ -34,6 +40,7 @@ function measure(m: Model, data: Dataset, runs: ExitOptions[], timed: boolean): 
       acc[k].macs += r.macs;
       if (r.label === data.labels[i]) acc[k].right++;
     });
+    if (onProgress && ((i + 1) % 100 === 0 || i + 1 === data.count)) onProgress(i + 1, data.count);
   }
   return acc.map((a) => ({
     accuracy: a.right / data.count,
@@ -48,10 +55,11 @@ export function measureExits(
   m: Model,
   data: Dataset,
   timed = false,
+  onProgress?: (done: number, total: number) => void,
 ): { exits: ExitMeasure; full: ExitMeasure } {
   const runs = [{}, { mode: 'exit', exit: m.exits.length }];
   // A short warm-up, so the JIT has compiled both paths before timing.
   if (timed) measure(m, digitsSlice(data, 0, Math.min(100, data.count)), runs, false);
-  const [exits, full] = measure(m, data, runs, timed);
+  const [exits, full] = measure(m, data, runs, timed, onProgress);
   return { exits, full };
 }

@@ -102,7 +102,7 @@ function checkEncoding(t: Tensor, e: Encoding): void {
   }
 }
 
-/** The input normalisation the runtime applies must be finite numbers (std non-zero), as it checks at load. */
+/** The input normalisation must be stored floats the runtime accepts at load (std at least 2^-64). */
 function checkMetadata(g: Graph): void {
   const norm = g.metadata.normalization;
   if (!norm) return;
@@ -113,8 +113,9 @@ function checkMetadata(g: Graph): void {
     // Other shapes are the runtime's to refuse at load, as it does.
     if (!Array.isArray(a)) continue;
     const i = badStored(a);
-    check(i < 0, `metadata normalization: ${name}[${i}] is ${a[i]}: it must be finite`);
-    check(name === 'mean' || a.every((x) => x !== 0), 'metadata normalization: std holds 0');
+    check(i < 0, `metadata normalization: ${name}[${i}] is ${a[i]}: it must be finite and below 2^64`);
+    const tiny = name === 'std' ? a.findIndex((x) => !(Math.abs(x) >= 2 ** -64)) : -1;
+    check(tiny < 0, `metadata normalization: std[${tiny}] is ${a[tiny]}: a divisor must be at least 2^-64`);
   }
 }
 

@@ -550,17 +550,23 @@ function readMeta(bytes: Uint8Array, s: Sections): { [key: string]: unknown } {
     fail(
       'section META',
       s.start.META,
-      'normalization must hold non-empty number arrays mean and std (std non-zero)',
+      'normalization must hold non-empty number arrays mean and std, below 2^64 in magnitude (std at least 2^-64)',
     );
   }
   return meta as { [key: string]: unknown };
 }
 
-/** A non-empty array of finite numbers (and none zero, if asked). */
-function numbers(a: unknown, nonZero: boolean): boolean {
+/**
+ * A non-empty array of numbers below 2^64 in magnitude, like every stored float; a std
+ * (divisor) also at least 2^-64, so that dividing by it cannot overflow where a weight
+ * would not.
+ */
+function numbers(a: unknown, divisor: boolean): boolean {
   if (!(a instanceof Array) || a.length === 0) return false;
   for (var i = 0; i < a.length; i++) {
-    if (typeof a[i] !== 'number' || !isFinite(a[i]) || (nonZero && a[i] === 0)) return false;
+    var v = a[i];
+    if (typeof v !== 'number' || !(Math.abs(v) < 18446744073709552000)) return false;
+    if (divisor && !(Math.abs(v) >= 5.421010862427522e-20)) return false;
   }
   return true;
 }

@@ -150,6 +150,8 @@ export interface ExitTrainOptions {
   /** 'joint' (default): backbone and heads; 'heads': heads only, the backbone frozen. */
   mode?: 'joint' | 'heads';
   onEpoch?: (epoch: number, loss: number) => void;
+  /** After each batch: batches done of all epochs' total, and the batch's loss (progress bars). */
+  onBatch?: (done: number, total: number, loss: number) => void;
 }
 
 /** Trains a graph with exit heads on Σ weight_k · cross-entropy(exit k); returns the trained graph. */
@@ -204,15 +206,21 @@ export async function trainExits(g: Graph, data: Dataset, opts: ExitTrainOptions
           });
           return loss as tfTypes.Scalar;
         }, trainable);
-        sum += value.dataSync()[0];
+        const loss = value.dataSync()[0];
+        sum += loss;
+        opts.onBatch?.(epoch * batches + b + 1, opts.epochs * batches, loss);
         optimizer.applyGradients(grads as Parameters<typeof optimizer.applyGradients>[0]);
         tf.dispose([x, y, value, ...Object.values(grads)]);
       }
       opts.onEpoch?.(epoch, sum / batches);
     }
+    // 'heads' mode keeps the frozen backbone's tensors as they were (compressed ones too).
+    const trained = (name: string) => opts.mode !== 'heads' || heads.has(name);
     const tensors = g.tensors.map((t): Tensor => {
       const v = vars.get(t.name);
-      return v ? { ...t, encoding: { kind: 'float32', data: v.dataSync() as Float32Array } } : t;
+      return v && trained(t.name)
+        ? { ...t, encoding: { kind: 'float32', data: v.dataSync() as Float32Array } }
+        : t;
     });
     return { ...g, tensors };
   } finally {

@@ -91,6 +91,7 @@ const TABLE: Record<Command, { ok?: string[]; refused?: string[]; usage: string[
     usage: ['distill', '--teacher', missing],
   },
   exits: {
+    ok: ['exits', 'models/deep-exits/deep-exits.mote', '--limit', '50', '--json'],
     refused: ['exits', notMote],
     usage: ['exits', mote, '--dataset', 'no-such-set'],
   },
@@ -129,6 +130,10 @@ const TABLE: Record<Command, { ok?: string[]; refused?: string[]; usage: string[
     usage: ['profile', '--port', noPort],
   },
   'emulate-device': { usage: ['emulate-device', '--baud', 'fast'] },
+  record: {
+    refused: ['record', '--port', noPort, '--label', 'wave', '-o', path.join(dir, 'rec.csv')],
+    usage: ['record', '--device', 'emulator:toaster', '--label', 'wave', '-o', path.join(dir, 'rec.csv')],
+  },
 };
 
 describe("README's exit codes, command by command", () => {

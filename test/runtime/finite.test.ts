@@ -153,6 +153,30 @@ describe('compile refuses non-finite weights, naming the tensor and its op', () 
     expect(() => writeMote(c)).toThrow(/tensor 'fc1.weight' \(codebook, .*\): codebook value 0 is 3.39999/);
     const n: Graph = { ...mlp([4, 3, 2], 1), metadata: { normalization: { mean: [0, NaN], std: [1] } } };
     expect(() => writeMote(n)).toThrow(/metadata normalization: mean\[1\] is NaN/);
+    const tiny: Graph = { ...mlp([4, 3, 2], 1), metadata: { normalization: { mean: [0], std: [1e-300] } } };
+    expect(() => writeMote(tiny)).toThrow(/std\[0\] is 1e-300: a divisor must be at least 2\^-64/);
+  });
+
+  it('normalisation statistics beyond float32 are refused at load (they would feed infinities)', () => {
+    const placeholder: Graph = {
+      ...mlp([4, 3, 2], 1),
+      metadata: { normalization: { mean: [1234567], std: [7654321] } },
+    };
+    const bytes = writeMote(placeholder);
+    const text = new TextDecoder('latin1').decode(bytes);
+    const swap = (from: string, to: string) => {
+      const b = new Uint8Array(bytes);
+      b.set(new TextEncoder().encode(to), text.indexOf(from));
+      new DataView(b.buffer).setUint32(b.length - 4, crc32(b, 0, b.length - 4), true);
+      return b;
+    };
+    expect(() => load(swap('1234567', '1.0e+39'))).toThrow(
+      /section META at byte \d+: normalization .* below 2\^64/,
+    );
+    expect(() => load(swap('7654321', '1e-3000'))).toThrow(
+      /section META at byte \d+: normalization .*std at least 2\^-64/,
+    );
+    expect(() => load(swap('1234567', '1234568'))).not.toThrow();
   });
 
   it("an ONNX BatchNormalization's statistics, naming the input", () => {
