@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { needPackages, OPTIONAL } from '../optional.js';
 import { shuffledIndices } from './prng.js';
+import { gather } from './split.js';
 
 export interface Dataset {
   /** count * prod(featureShape) floats, sample-major. */
@@ -68,24 +69,6 @@ function loadAllInPackageOrder(): Dataset {
     at += data.length / PIXELS;
   }
   return { features, labels, count, featureShape: [SIDE, SIDE], classes: CLASSES };
-}
-
-function gather(src: Dataset, indices: Uint32Array): Dataset {
-  const per = PIXELS;
-  const features = new Float32Array(indices.length * per);
-  const labels = new Uint8Array(indices.length);
-  for (let i = 0; i < indices.length; i++) {
-    const j = indices[i];
-    features.set(src.features.subarray(j * per, (j + 1) * per), i * per);
-    labels[i] = src.labels[j];
-  }
-  return {
-    features,
-    labels,
-    count: indices.length,
-    featureShape: src.featureShape.slice(),
-    classes: src.classes,
-  };
 }
 
 /**

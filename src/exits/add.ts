@@ -5,6 +5,7 @@
 import type { Graph } from '../ir/types.js';
 import type { Dataset } from '../data/digits.js';
 import { shuffledIndices } from '../data/prng.js';
+import { gather } from '../data/split.js';
 import { writeMote } from '../format/writer.js';
 import { load } from '../runtime/model.js';
 import { attachExits, trainExits, type HeadSpec } from '../train/exits.js';
@@ -61,24 +62,6 @@ export function headFor(g: Graph, after: string): HeadSpec {
   const flat =
     (pool ? Math.floor(s[0] / 2) * Math.floor(s[1] / 2) * s[2] : s.reduce((a, b) => a * b, 1)) || 1;
   return { after, pool, hidden: flat > 256 ? 32 : undefined };
-}
-
-/** Samples `idx` of a data set, copied. */
-function gather(data: Dataset, idx: Uint32Array): Dataset {
-  const per = data.features.length / data.count;
-  const features = new Float32Array(idx.length * per);
-  const labels = new Uint8Array(idx.length);
-  idx.forEach((j, i) => {
-    features.set(data.features.subarray(j * per, (j + 1) * per), i * per);
-    labels[i] = data.labels[j];
-  });
-  return {
-    features,
-    labels,
-    count: idx.length,
-    featureShape: data.featureShape.slice(),
-    classes: data.classes,
-  };
 }
 
 /** A seeded split: `heldOut` of the samples (at least one) for calibration, the rest for training. */
