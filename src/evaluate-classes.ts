@@ -24,7 +24,12 @@ export interface ClassEvaluation {
   msPerInference: number;
 }
 
-export function evaluateClasses(m: Model, data: Dataset, names?: string[]): ClassEvaluation {
+export function evaluateClasses(
+  m: Model,
+  data: Dataset,
+  names?: string[],
+  onProgress?: (done: number, total: number) => void,
+): ClassEvaluation {
   const outputs = m.graph.values[m.graph.outputs[0]].size;
   const k = Math.max(outputs, data.classes);
   const classes = [...Array(k).keys()].map((i) => names?.[i] ?? String(i));
@@ -40,6 +45,7 @@ export function evaluateClasses(m: Model, data: Dataset, names?: string[]): Clas
     if (r.label === data.labels[i]) correct++;
     exits[r.exit]++;
     macs += r.macs;
+    if (onProgress && ((i + 1) % 100 === 0 || i + 1 === data.count)) onProgress(i + 1, data.count);
   }
   const ms = performance.now() - t0;
   const n = data.count || 1;

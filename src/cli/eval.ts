@@ -3,7 +3,8 @@ import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { loadDigits, type Dataset } from '../data/digits.js';
 import { loadUserData } from '../data/user.js';
 import { evaluate, type Evaluation } from '../evaluate.js';
-import { evaluateClasses } from '../evaluate-classes.js';
+import { evaluateClasses, type ClassEvaluation } from '../evaluate-classes.js';
+import { progressBar } from './progress.js';
 import { dataSource, DATA_FLAGS_HELP, type DataFlags } from './data-flags.js';
 import { formatClassReport } from './class-report.js';
 import { UsageError } from './usage.js';
@@ -69,19 +70,26 @@ export async function evalCommand(file: string, o: EvalOptions): Promise<string>
   const src = dataSource(o.data, names ? { names } : { classes: outputs });
   const data = head(src ? await loadUserData(src) : make!(), o.limit);
   const setName = src ? src.features : name;
-  const c = evaluateClasses(model, data, names);
-  // Without exits one pass gives both; with exits, accuracy and time stay those of the
-  // whole model (run to the end), and the class report is the exits' own.
-  const r: Evaluation = model.exits.length
-    ? evaluate(model, data)
-    : {
-        count: c.count,
-        correct: c.correct,
-        accuracy: c.accuracy,
-        msPerInference: c.msPerInference,
-        macsPerInference: model.macs,
-        meanMacs: c.meanMacs,
-      };
+  const bar = progressBar('evaluating', { enabled: !o.json }, 'samples');
+  const onProgress = bar && ((done: number, total: number) => bar.update(done, total));
+  let c: ClassEvaluation;
+  let whole: Evaluation | undefined;
+  try {
+    c = evaluateClasses(model, data, names, onProgress);
+    // Without exits one pass gives both; with exits, accuracy and time stay those of the
+    // whole model (run to the end), and the class report is the exits' own.
+    if (model.exits.length) whole = evaluate(model, data, data.count, onProgress);
+  } finally {
+    bar?.stop();
+  }
+  const r: Evaluation = whole ?? {
+    count: c.count,
+    correct: c.correct,
+    accuracy: c.accuracy,
+    msPerInference: c.msPerInference,
+    macsPerInference: model.macs,
+    meanMacs: c.meanMacs,
+  };
   if (o.json)
     return JSON.stringify(
       {

@@ -66,9 +66,18 @@ export function formatExitsAdd(file: string, out: string, dataName: string, r: A
     '',
     `with exits: accuracy ${pct(c.accuracy)}, mean ${Math.round(c.meanMacs).toLocaleString('en-US')} MACs; ` +
       `to the end: ${pct(c.fullAccuracy)}, ${c.fullMacs.toLocaleString('en-US')} MACs ` +
-      `(${(c.fullMacs / c.meanMacs).toFixed(2)}× fewer on average; held-out samples)`,
+      `(${gain(c.fullMacs, c.meanMacs)}; held-out samples)`,
     `wrote ${out}; measure it with: mote exits ${out} --dataset NAME`,
   ].join('\n');
+}
+
+/** How the exits change mean MACs; heads that cost more than they save are said to. */
+function gain(full: number, mean: number): string {
+  if (mean < full) return `${(full / mean).toFixed(2)}× fewer MACs on average`;
+  return (
+    `${(mean / full).toFixed(2)}× more MACs on average: too few inputs leave early to pay for ` +
+    `the heads; try another --after or a larger --max-loss`
+  );
 }
 
 export async function exitsAddCommand(file: string, f: ExitsAddFlags, json: boolean): Promise<string> {
