@@ -14,10 +14,11 @@ npx tsx $data/make-csv.ts
 read="--label activity --group recording --window 52 --stride 13"
 $mote train --data $data/train.csv $read --arch mlp --seed 1 -o "$out/wrist.mote" --report "$out/wrist-report.json"
 $mote eval "$out/wrist.mote" --data $data/test.csv $read
-$mote compress "$out/wrist.mote" -o "$out/wrist-int8.mote" --int8 --data $data/train.csv $read
-$mote eval "$out/wrist-int8.mote" --data $data/test.csv $read
-$mote fit "$out/wrist-int8.mote" --target banglejs2
-$mote bundle "$out/wrist-int8.mote" --target banglejs2 -o "$out/mote-wrist.js"
+$mote compress "$out/wrist.mote" -o "$out/wrist-c4.mote" --cluster 4 --data $data/train.csv $read
+$mote eval "$out/wrist-c4.mote" --data $data/test.csv $read
+$mote fit "$out/wrist.mote" --target banglejs2
+$mote fit "$out/wrist-c4.mote" --target banglejs2
+$mote bundle "$out/wrist-c4.mote" --target banglejs2 -o "$out/mote-wrist.js"
 $mote train --data $data/train.csv $read --arch conv1d --seed 1 -o "$out/wrist-conv1d.mote"
 $mote eval "$out/wrist-conv1d.mote" --data $data/test.csv $read
 

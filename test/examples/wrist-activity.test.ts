@@ -88,13 +88,14 @@ describe('examples/wrist-activity', () => {
   });
 
   it('compresses with the same CSV and fits the Bangle.js 2', async () => {
-    const small = path.join(dir, 'wrist-int8.mote');
+    const small = path.join(dir, 'wrist-c4.mote');
     const c = await main([
       'compress',
       model,
       '-o',
       small,
-      '--int8',
+      '--cluster',
+      '4',
       '--epochs',
       '1',
       '--data',
