@@ -186,7 +186,10 @@ export class EspruinoRepl {
   private pending: Pending | undefined;
   private closedReason: string | undefined;
   private seq = 0;
-  /** A request timed out: the device may still be running it, so the next one sends Ctrl-C first. */
+  /**
+   * A request timed out: the device may still be running it, so the next one is not fresh
+   * (and, on Espruino, sends Ctrl-C first).
+   */
   private stale = false;
   private readonly salt = Math.floor(Math.random() * 0xffff).toString(36);
   readonly timeoutMs: number;
@@ -200,6 +203,8 @@ export class EspruinoRepl {
   /** Idempotent requests go as checked lines (set once E.CRC32 is known to work). */
   private checked = false;
   private readonly attempts: number;
+  /** Kaluma: the next line starts with a carriage return, ending a half line a fault left. */
+  private endHalfLine = false;
 
   constructor(
     readonly link: Transport,
@@ -322,7 +327,10 @@ export class EspruinoRepl {
         this.resent++;
         this.opts.onResend?.(what, n, e as Error);
         // Kaluma has no ESC [ 2 H: a carriage return ends whatever half line the fault left.
-        if (this.dialect === 'kaluma') await this.link.write('\r');
+        // It goes at the start of the resent line, in the same write: written alone, the
+        // link can garble it too, into a stray character that stays in the REPL's input and
+        // breaks the resent line in turn (one more failure, often one more timeout).
+        if (this.dialect === 'kaluma') this.endHalfLine = true;
         await delay(backoffMs(n));
       }
     }
@@ -384,14 +392,21 @@ export class EspruinoRepl {
       throw new Error(`mote: internal: request '${what}' sent while '${this.pending.what}' is pending`);
     const o: CallOptions = typeof opts === 'number' ? { timeoutMs: opts } : (opts ?? {});
     const fresh = !this.stale;
-    if (this.stale && this.dialect === 'espruino') {
+    // Cleared on both dialects (it once was on Espruino only): left set on Kaluma, one
+    // timeout made every later request not fresh, so that for the rest of the session a
+    // garbled answer or line was no longer recognised early and each cost a whole timeout.
+    this.stale = false;
+    if (!fresh && this.dialect === 'espruino') {
       // The last request got no answer: stop it if it is still running.
-      this.stale = false;
       await this.link.write(CTRL_C);
       await delay(CTRL_C_SETTLE_MS);
     }
     const id = `${this.salt}.${++this.seq}`;
-    const line = checked ? this.checkedLine(id, body, crcXor) : this.line(id, prefix, body);
+    let line = checked ? this.checkedLine(id, body, crcXor) : this.line(id, prefix, body);
+    if (this.endHalfLine) {
+      this.endHalfLine = false;
+      line = `\r${line}`;
+    }
     const ms = o.timeoutMs ?? this.timeoutMs;
     const answer = new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => this.timedOut(), ms);
@@ -466,10 +481,14 @@ export class EspruinoRepl {
       this.settle(p, json);
       return;
     }
-    // Sent right after an answered request, so no earlier answer is on its way: the end of a
-    // frame (\x04, which nothing else prints: JSON escapes control characters) that is not
-    // this request's answer is that answer, garbled on the way. Failing now spares the timeout.
-    if (p.fresh && this.text.includes('\x04')) {
+    // The end of a frame (\x04, which nothing else prints: JSON escapes control characters)
+    // that is not this request's answer is that answer, garbled on the way, when no earlier
+    // answer can be on its way: the request was sent right after an answered one, or its start
+    // marker has arrived (the text is what followed it; the device runs one line at a time, so
+    // nothing of an earlier line comes after it). The latter matters after a timeout: a bit
+    // flipped in the frame's head (say \x02) must cost one resend, not another timeout.
+    // Failing now spares the timeout.
+    if ((p.fresh || p.started) && this.text.includes('\x04')) {
       this.finish(p);
       p.reject(
         new LinkFaultError(
