@@ -2,9 +2,9 @@
 // command (or to none) is a usage error naming the flag and the command's valid options,
 // never silently ignored.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './usage.js';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { UsageError } from './usage.js';
 
 const text = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
