@@ -6,7 +6,7 @@ import { opInputs } from './ops.js';
 import { attrsOf } from '../format/opattrs.js';
 import { opNamed } from '../runtime/registry.js';
 import '../runtime/op/all.js';
-import { badStored } from '../runtime/finite.js';
+import { badStored, MIN_DIVISOR } from '../runtime/finite.js';
 
 export class GraphError extends Error {}
 
@@ -114,7 +114,7 @@ function checkMetadata(g: Graph): void {
     if (!Array.isArray(a)) continue;
     const i = badStored(a);
     check(i < 0, `metadata normalization: ${name}[${i}] is ${a[i]}: it must be finite and below 2^64`);
-    const tiny = name === 'std' ? a.findIndex((x) => !(Math.abs(x) >= 2 ** -64)) : -1;
+    const tiny = name === 'std' ? a.findIndex((x) => !(Math.abs(x) >= MIN_DIVISOR)) : -1;
     check(tiny < 0, `metadata normalization: std[${tiny}] is ${a[tiny]}: a divisor must be at least 2^-64`);
   }
 }

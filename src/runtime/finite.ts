@@ -12,6 +12,9 @@ declare var E: { variance?: (a: ArrayLike<number>, mean: number) => number } | u
  */
 export var MAX_STORED = 18446744073709551616;
 
+/** 2^-64: the smallest magnitude of a stored divisor (a normalisation std), so x / d stays below 2^128 too. */
+export var MIN_DIVISOR = 1 / MAX_STORED;
+
 /** The index of the first value of `a` that is NaN, infinite or not below MAX_STORED in magnitude, else -1. */
 export function badStored(a: ArrayLike<number>): number {
   // Natively first (Espruino: a JS loop costs tens of µs a value): Σx² < 2^127 means every

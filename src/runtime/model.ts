@@ -7,7 +7,7 @@ import { ExitInfo, readExits } from './exits.js';
 import { NO_TENSOR, OP_RELU } from './ops.js';
 import { OPS } from './registry.js';
 import { checkWork, defaultMaxMacs } from './work.js';
-import { nonFinite } from './finite.js';
+import { badStored, MIN_DIVISOR, nonFinite } from './finite.js';
 import { checkStored, decodeTensor, valueReader, ValueReader } from './decode.js';
 import type { Native } from './kernels.js';
 import type { ConvShape } from './conv.js';
@@ -564,11 +564,10 @@ function readMeta(bytes: Uint8Array, s: Sections): { [key: string]: unknown } {
 function numbers(a: unknown, divisor: boolean): boolean {
   if (!(a instanceof Array) || a.length === 0) return false;
   for (var i = 0; i < a.length; i++) {
-    var v = a[i];
-    if (typeof v !== 'number' || !(Math.abs(v) < 18446744073709552000)) return false;
-    if (divisor && !(Math.abs(v) >= 5.421010862427522e-20)) return false;
+    if (typeof a[i] !== 'number') return false;
+    if (divisor && !(Math.abs(a[i]) >= MIN_DIVISOR)) return false;
   }
-  return true;
+  return badStored(a) < 0;
 }
 
 /**
