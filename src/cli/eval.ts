@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { loadWithEngine, type EngineChoice } from '../wasm/engine.js';
 import { loadDigits, type Dataset } from '../data/digits.js';
 import { loadUserData } from '../data/user.js';
+import { head } from '../data/split.js';
 import { evaluate, type Evaluation } from '../evaluate.js';
 import { evaluateClasses, type ClassEvaluation } from '../evaluate-classes.js';
 import { progressBar } from './progress.js';
@@ -39,18 +40,6 @@ export interface EvalOptions {
   engine?: EngineChoice;
   /** The work bound (--max-macs). */
   maxMacs?: number;
-}
-
-/** The first `limit` samples. */
-export function head(d: Dataset, limit: number | undefined): Dataset {
-  if (limit === undefined || limit >= d.count) return d;
-  const per = d.features.length / d.count;
-  return {
-    ...d,
-    features: d.features.subarray(0, limit * per),
-    labels: d.labels.subarray(0, limit),
-    count: limit,
-  };
 }
 
 export async function evalCommand(file: string, o: EvalOptions): Promise<string> {

@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { load } from '../runtime/model.js';
 import { measureExits } from '../exits/measure.js';
-import { DATASETS, head } from './eval.js';
+import { DATASETS } from './eval.js';
+import { head } from '../data/split.js';
 import { progressBar } from './progress.js';
 import { UsageError } from './usage.js';
 import { MAX_MACS_HELP } from './max-macs.js';

@@ -16,6 +16,18 @@ export function gather(d: Dataset, indices: ArrayLike<number>): Dataset {
   return { ...d, features, labels, count: indices.length, featureShape: d.featureShape.slice() };
 }
 
+/** The first `limit` samples (all of them without a limit). */
+export function head(d: Dataset, limit: number | undefined): Dataset {
+  if (limit === undefined || limit >= d.count) return d;
+  const per = d.features.length / d.count;
+  return {
+    ...d,
+    features: d.features.subarray(0, limit * per),
+    labels: d.labels.subarray(0, limit),
+    count: limit,
+  };
+}
+
 /** `fraction` of the samples (at least one when fraction > 0) held out for validation. */
 export function splitValidation(
   d: Dataset,

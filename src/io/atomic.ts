@@ -45,7 +45,7 @@ async function resolveTarget(file: string): Promise<string> {
 /** Writes into a FIFO or a device node in place, as a shell redirection would. */
 async function writeThrough(file: string, target: string, fifo: boolean, bytes: Uint8Array | string) {
   // Opening a FIFO for writing blocks until someone reads it: without a reader, refuse. The
-  // probe stays open until the real handle is: closing it first would hand the reader an EOF.
+  // probe stays open until the write is done: closing it first would hand the reader an EOF.
   const probe = fifo
     ? await open(target, constants.O_WRONLY | constants.O_NONBLOCK).catch((e: unknown) => {
         if ((e as { code?: string }).code === 'ENXIO')
@@ -55,7 +55,6 @@ async function writeThrough(file: string, target: string, fifo: boolean, bytes: 
     : undefined;
   try {
     const handle = await open(target, 'w');
-    await probe?.close();
     try {
       await handle.writeFile(bytes);
     } finally {
@@ -64,7 +63,7 @@ async function writeThrough(file: string, target: string, fifo: boolean, bytes: 
   } catch (e) {
     throw explain(file, e);
   } finally {
-    await probe?.close().catch(() => undefined);
+    await probe?.close();
   }
 }
 
